@@ -1,0 +1,302 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+)
+
+// The integration tests run against the example PHP back office, started once for the whole
+// package under php -S with a freshly seeded database, and with its test-only fault modes
+// enabled through a fault file that tests rewrite.
+
+const (
+	frontKey = "test-front-key-1f0c9a7e55"
+	adminKey = "test-admin-key-8b2d41c3aa"
+)
+
+var backOffice struct {
+	url       string // base URL of the PHP APIs
+	faultFile string
+	log       *bytes.Buffer
+}
+
+func TestMain(m *testing.M) {
+	os.Exit(runWithBackOffice(m))
+}
+
+func runWithBackOffice(m *testing.M) int {
+	if _, err := exec.LookPath("php"); err != nil {
+		fmt.Fprintln(os.Stderr, "php is not installed: run `make test`, which installs it")
+		return 1
+	}
+	dir, err := os.MkdirTemp("", "customer-gateway-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+
+	db := filepath.Join(dir, "admin-api.sqlite")
+	if out, err := exec.Command("php", "web-example/admin-api/seed.php", db).CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "seeding the back office failed: %v\n%s", err, out)
+		return 1
+	}
+	backOffice.faultFile = filepath.Join(dir, "faults.json")
+	os.WriteFile(backOffice.faultFile, []byte("{}"), 0o600)
+
+	addr, err := freeAddr()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	cmd := exec.Command("php", "-S", addr, "router.php")
+	cmd.Dir = "web-example/admin-api"
+	cmd.Env = append(os.Environ(),
+		"ADMIN_API_DB="+db,
+		"ADMIN_API_FRONT_KEY="+frontKey,
+		"ADMIN_API_ADMIN_KEY="+adminKey,
+		"ADMIN_API_TEST_FAULTS=1",
+		"ADMIN_API_FAULT_FILE="+backOffice.faultFile,
+		// Several workers, as PHP-FPM would have, so batches run in parallel.
+		"PHP_CLI_SERVER_WORKERS=4",
+	)
+	backOffice.log = &bytes.Buffer{}
+	cmd.Stdout, cmd.Stderr = backOffice.log, backOffice.log
+	// php -S forks its workers; a process group lets the cleanup stop them all, and WaitDelay
+	// keeps a straggler holding the output pipe from blocking the test binary's exit.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.WaitDelay = 2 * time.Second
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintln(os.Stderr, "starting php -S failed:", err)
+		return 1
+	}
+	defer func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		cmd.Wait()
+	}()
+	backOffice.url = "http://" + addr + "/apis/"
+	if err := waitForListener(addr); err != nil {
+		fmt.Fprintf(os.Stderr, "the back office did not start: %v\n%s", err, backOffice.log)
+		return 1
+	}
+	return m.Run()
+}
+
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+func waitForListener(addr string) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		conn, err := net.Dial("tcp", addr)
+		if err == nil {
+			conn.Close()
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// setFaults makes the back office misbehave per PHP file until the test ends, for example
+// {"invoice_api.php": "html502"}.
+func setFaults(t *testing.T, faults map[string]string) {
+	t.Helper()
+	b, _ := json.Marshal(faults)
+	if err := os.WriteFile(backOffice.faultFile, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.WriteFile(backOffice.faultFile, []byte("{}"), 0o600) })
+}
+
+// testGateway is a gateway wired as in production, in front of the test back office.
+type testGateway struct {
+	t      *testing.T
+	public *httptest.Server
+	admin  http.Handler
+	origin string
+	logs   *bytes.Buffer
+}
+
+// newTestGateway starts a gateway in production mode, or development mode when dev is set.
+func newTestGateway(t *testing.T, dev bool) *testGateway {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(nil)
+	origin := "http://" + srv.Listener.Addr().String()
+	env := "production"
+	if dev {
+		env = "development"
+	}
+	cfg := &config{
+		env:            env,
+		listenAddr:     srv.Listener.Addr().String(),
+		upstreamURL:    backOffice.url,
+		upstreamKey:    frontKey,
+		upstreamZone:   "Europe/Berlin",
+		sessionKeys:    "c2Vzc2lvbi1rZXktZm9yLXRlc3RzLW9ubHktMzItYnl0ZXMhIQ==",
+		sessionDir:     t.TempDir(),
+		allowedOrigins: origin,
+		siteDir:        "web-example/site",
+		batchWait:      2 * time.Millisecond,
+	}
+	if err := cfg.validate(); err != nil {
+		t.Fatal(err)
+	}
+	logs := &bytes.Buffer{}
+	gw, err := newGateway(cfg, slog.New(slog.NewJSONHandler(&lockedWriter{w: logs}, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Config.Handler = gw.public
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return &testGateway{t: t, public: srv, admin: gw.admin, origin: origin, logs: logs}
+}
+
+// upstreamCalls returns the sum of gateway_upstream_requests_total, optionally for one API file.
+func (g *testGateway) upstreamCalls(api string) float64 {
+	g.t.Helper()
+	rec := httptest.NewRecorder()
+	g.admin.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(rec.Body)
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	total := 0.0
+	if f, ok := families["gateway_upstream_requests_total"]; ok {
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "api" && (api == "" || l.GetValue() == api) {
+					total += m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	return total
+}
+
+// browser is one visitor of the site: it keeps the session cookie the way a browser does
+// (the cookie is Secure, which Go's cookie jar would not send over plain HTTP).
+type browser struct {
+	g      *testGateway
+	cookie *http.Cookie
+	// bodies collects every response body, for the containment checks.
+	bodies []string
+}
+
+func (g *testGateway) browser() *browser { return &browser{g: g} }
+
+// gqlResponse is a GraphQL response.
+type gqlResponse struct {
+	Data   json.RawMessage `json:"data"`
+	Errors []gqlError      `json:"errors"`
+}
+
+type gqlError struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+func (r *gqlResponse) codes() []string {
+	var out []string
+	for _, e := range r.Errors {
+		code, _ := e.Extensions["code"].(string)
+		out = append(out, code)
+	}
+	return out
+}
+
+// post sends a raw request to /graphql with the browser's cookie and origin.
+func (b *browser) post(body string, header http.Header) (*http.Response, []byte) {
+	b.g.t.Helper()
+	req, _ := http.NewRequest("POST", b.g.public.URL+"/graphql", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", b.g.origin)
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	if b.cookie != nil {
+		req.AddCookie(b.cookie)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.g.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	b.bodies = append(b.bodies, string(raw))
+	for _, c := range resp.Cookies() {
+		if c.Name == "__Host-session" || c.Name == "session" {
+			if c.MaxAge < 0 || c.Value == "" {
+				b.cookie = nil
+			} else {
+				b.cookie = c
+			}
+		}
+	}
+	return resp, raw
+}
+
+// query runs one operation and decodes the response, failing the test on a non-200 status.
+func (b *browser) query(query string, variables map[string]any) *gqlResponse {
+	b.g.t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": variables})
+	resp, raw := b.post(string(body), nil)
+	if resp.StatusCode != http.StatusOK {
+		b.g.t.Fatalf("status %d: %s", resp.StatusCode, raw)
+	}
+	var out gqlResponse
+	if err := json.Unmarshal(raw, &out); err != nil {
+		b.g.t.Fatalf("response is not JSON: %v: %s", err, raw)
+	}
+	return &out
+}
+
+// login logs the browser in and fails the test if that does not work.
+func (b *browser) login(email string) {
+	b.g.t.Helper()
+	r := b.query(`mutation($e: String!, $p: String!) { login(email: $e, password: $p) { customer { id } } }`,
+		map[string]any{"e": email, "p": "demo-password"})
+	if len(r.Errors) > 0 || b.cookie == nil {
+		b.g.t.Fatalf("login as %s failed: %+v", email, r.Errors)
+	}
+}
+
+// lockedWriter lets concurrent handlers share one log buffer.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}

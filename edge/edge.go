@@ -1,0 +1,210 @@
+// Package edge holds the HTTP middleware in front of the GraphQL endpoint: request ids, the
+// access log, and the checks that turn away what the customer site would never send before any
+// of it reaches GraphQL.
+package edge
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// DefaultMaxBody is the largest GraphQL request body accepted, in bytes.
+const DefaultMaxBody = 1 << 20
+
+type requestIDKey struct{}
+
+// validRequestID matches a request id that is safe to echo and to log.
+var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)
+
+// RequestID gives every request an id: a valid X-Request-Id from the caller (a proxy in front
+// of the gateway) or a new random one. The id is returned in the X-Request-Id response header
+// and is reachable through RequestIDFrom.
+func RequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-Id")
+		if !validRequestID.MatchString(id) {
+			id = newRequestID()
+		}
+		w.Header().Set("X-Request-Id", id)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+	})
+}
+
+func newRequestID() string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// RequestIDFrom returns the id of the request ctx belongs to, or "" outside one.
+func RequestIDFrom(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+// AccessLog writes one line per request to log once the response is written.
+func AccessLog(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		log.Info("request",
+			"request_id", RequestIDFrom(r.Context()),
+			"method", r.Method,
+			"path", r.URL.Path,
+			"status", rec.status,
+			"duration_ms", time.Since(start).Milliseconds(),
+		)
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// Guard turns away requests to the GraphQL endpoint that the customer site would never send:
+// anything but a POST with a JSON body, a body over maxBody bytes, and cross-site requests.
+// The checks run before the body is parsed, so a refused request costs no GraphQL work and no
+// upstream call.
+type Guard struct {
+	// AllowedOrigins are the origins (scheme://host[:port]) whose pages may call the endpoint.
+	AllowedOrigins []string
+	// MaxBody is the largest body accepted, in bytes; 0 means DefaultMaxBody.
+	MaxBody int64
+	// SessionCookie is the session cookie's name. A request that shows neither its origin nor
+	// its site is served only when it carries no such cookie, so it can reach nothing private.
+	SessionCookie string
+}
+
+// Wrap returns next behind the guard's checks.
+func (g *Guard) Wrap(next http.Handler) http.Handler {
+	maxBody := g.MaxBody
+	if maxBody <= 0 {
+		maxBody = DefaultMaxBody
+	}
+	allowed := map[string]bool{}
+	for _, o := range g.AllowedOrigins {
+		allowed[strings.TrimSuffix(o, "/")] = true
+	}
+
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			WriteError(w, r, http.StatusMethodNotAllowed, "BAD_REQUEST", "Only POST is accepted.")
+			return
+		}
+		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+			WriteError(w, r, http.StatusUnsupportedMediaType, "BAD_REQUEST", "The body must be application/json.")
+			return
+		}
+		if !g.sameSite(r, allowed) {
+			WriteError(w, r, http.StatusForbidden, "FORBIDDEN", "Cross-site requests are not allowed.")
+			return
+		}
+
+		// Read the whole body here, one byte past the limit, so that an oversized body gets
+		// its own status instead of a JSON decoding error further in.
+		if r.ContentLength > maxBody {
+			WriteError(w, r, http.StatusRequestEntityTooLarge, "BAD_REQUEST", "The request body is too large.")
+			return
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+		if err != nil {
+			WriteError(w, r, http.StatusBadRequest, "BAD_REQUEST", "The request body could not be read.")
+			return
+		}
+		if int64(len(body)) > maxBody {
+			WriteError(w, r, http.StatusRequestEntityTooLarge, "BAD_REQUEST", "The request body is too large.")
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		next.ServeHTTP(w, r)
+	})
+}
+
+// sameSite reports whether r comes from an allowed origin. Browsers send Origin with every
+// POST; without it, Sec-Fetch-Site and then Referer tell where the request came from.
+func (g *Guard) sameSite(r *http.Request, allowed map[string]bool) bool {
+	if origin := r.Header.Get("Origin"); origin != "" {
+		return allowed[origin]
+	}
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" {
+		return site == "same-origin"
+	}
+	if ref := r.Header.Get("Referer"); ref != "" {
+		u, err := url.Parse(ref)
+		return err == nil && allowed[u.Scheme+"://"+u.Host]
+	}
+	_, err := r.Cookie(g.SessionCookie)
+	return errors.Is(err, http.ErrNoCookie)
+}
+
+// WriteError writes a transport-level refusal as a GraphQL error body with the given status.
+func WriteError(w http.ResponseWriter, r *http.Request, status int, code, message string) {
+	body := map[string]any{
+		"errors": []map[string]any{{
+			"message": message,
+			"extensions": map[string]any{
+				"code":      code,
+				"requestId": RequestIDFrom(r.Context()),
+			},
+		}},
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(body)
+}
+
+// NoStore keeps responses out of every cache: GraphQL answers hold one customer's data.
+func NoStore(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// sitePolicy is the Content-Security-Policy of the customer site: its own scripts, styles and
+// API only, no inline script, and no framing.
+const sitePolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
+
+// SiteHeaders adds the security headers of the customer site's pages and files, and serves
+// them to GET and HEAD only.
+func SiteHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		h := w.Header()
+		h.Set("Content-Security-Policy", sitePolicy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		// The page is small and changes with each release; revalidating keeps it current.
+		h.Set("Cache-Control", "no-cache")
+		next.ServeHTTP(w, r)
+	})
+}

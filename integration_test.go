@@ -1,0 +1,296 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+const meQuery = `{ me { id name email } }`
+
+func TestLogin(t *testing.T) {
+	g := newTestGateway(t, false)
+	tests := []struct {
+		name     string
+		email    string
+		password string
+		wantCode string
+	}{
+		{"ann", "ann@example.com", "demo-password", ""},
+		{"email-case-ignored", "ANN@example.com", "demo-password", ""},
+		{"wrong-password", "ann@example.com", "wrong", "BAD_USER_INPUT"},
+		{"unknown-email", "nobody@example.com", "demo-password", "BAD_USER_INPUT"},
+		{"empty-password", "ann@example.com", "", "BAD_USER_INPUT"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := g.browser()
+			r := b.query(`mutation($e: String!, $p: String!) { login(email: $e, password: $p) { customer { name email } } }`,
+				map[string]any{"e": tt.email, "p": tt.password})
+			if tt.wantCode == "" {
+				if len(r.Errors) > 0 {
+					t.Fatalf("errors: %+v", r.Errors)
+				}
+				if got := string(r.Data); got != `{"login":{"customer":{"name":"Ann Example","email":"ann@example.com"}}}` {
+					t.Errorf("data = %s", got)
+				}
+				if b.cookie == nil {
+					t.Error("no session cookie was set")
+				}
+				return
+			}
+			if got := r.codes(); len(got) != 1 || got[0] != tt.wantCode {
+				t.Fatalf("codes = %v, want [%s]", got, tt.wantCode)
+			}
+			if r.Errors[0].Message != "Wrong email or password." {
+				t.Errorf("message = %q", r.Errors[0].Message)
+			}
+			if b.cookie != nil {
+				t.Error("a failed login set a session cookie")
+			}
+		})
+	}
+}
+
+func TestSessionCookieAttributes(t *testing.T) {
+	g := newTestGateway(t, false)
+	b := g.browser()
+	b.login("ann@example.com")
+	c := b.cookie
+	if c.Name != "__Host-session" {
+		t.Errorf("name = %q, want __Host-session", c.Name)
+	}
+	if !c.Secure || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Path != "/" || c.Domain != "" {
+		t.Errorf("cookie = %+v; want Secure, HttpOnly, SameSite=Strict, Path=/ and no Domain", c)
+	}
+}
+
+func TestMeAcrossLoginAndLogout(t *testing.T) {
+	g := newTestGateway(t, false)
+	b := g.browser()
+
+	if got := string(b.query(meQuery, nil).Data); got != `{"me":null}` {
+		t.Errorf("before login: %s", got)
+	}
+
+	b.login("ann@example.com")
+	r := b.query(meQuery, nil)
+	if got := string(r.Data); got != `{"me":{"id":"1","name":"Ann Example","email":"ann@example.com"}}` {
+		t.Errorf("after login: %s %+v", got, r.Errors)
+	}
+
+	stolen := b.cookie
+	r = b.query(`mutation { logout }`, nil)
+	if got := string(r.Data); got != `{"logout":true}` {
+		t.Errorf("logout: %s %+v", got, r.Errors)
+	}
+	if b.cookie != nil {
+		t.Error("logout did not expire the cookie")
+	}
+	if got := string(b.query(meQuery, nil).Data); got != `{"me":null}` {
+		t.Errorf("after logout: %s", got)
+	}
+
+	// A copy of the cookie taken before the logout is dead too.
+	replay := g.browser()
+	replay.cookie = stolen
+	if got := string(replay.query(meQuery, nil).Data); got != `{"me":null}` {
+		t.Errorf("replayed cookie: %s", got)
+	}
+	r = replay.query(`{ orders { totalCount } }`, nil)
+	if got := r.codes(); len(got) != 1 || got[0] != "UNAUTHENTICATED" {
+		t.Errorf("replayed cookie, orders: codes = %v", got)
+	}
+}
+
+func TestLoginReplacesSession(t *testing.T) {
+	g := newTestGateway(t, false)
+	b := g.browser()
+	b.login("ann@example.com")
+	before := b.cookie
+
+	b.login("bob@example.com")
+	if b.cookie.Value == before.Value {
+		t.Fatal("login kept the old session cookie")
+	}
+	old := g.browser()
+	old.cookie = before
+	if got := string(old.query(meQuery, nil).Data); got != `{"me":null}` {
+		t.Errorf("the session before the second login still works: %s", got)
+	}
+}
+
+func TestFieldsNeedLoginWithoutUpstreamCall(t *testing.T) {
+	g := newTestGateway(t, false)
+	b := g.browser()
+	queries := map[string]string{
+		"orders":        `{ orders { totalCount } }`,
+		"order":         `{ order(id: "1") { id } }`,
+		"orders-and-me": `{ me { id } orders(first: 5) { totalCount } }`,
+	}
+	for name, q := range queries {
+		t.Run(name, func(t *testing.T) {
+			before := g.upstreamCalls("")
+			r := b.query(q, nil)
+			if got := r.codes(); len(got) != 1 || got[0] != "UNAUTHENTICATED" {
+				t.Errorf("codes = %v, want [UNAUTHENTICATED]", got)
+			}
+			if after := g.upstreamCalls(""); after != before {
+				t.Errorf("%v upstream calls were made", after-before)
+			}
+		})
+	}
+}
+
+func TestPagingThroughOrders(t *testing.T) {
+	g := newTestGateway(t, false)
+	b := g.browser()
+	b.login("ann@example.com")
+
+	type page struct {
+		Orders struct {
+			Edges []struct {
+				Cursor string
+				Node   struct{ ID, Number string }
+			}
+			PageInfo struct {
+				HasNextPage bool
+				EndCursor   *string
+			}
+			TotalCount int
+		}
+	}
+	seen := map[string]bool{}
+	var after any
+	pages := 0
+	for {
+		r := b.query(`query($after: String) { orders(first: 7, after: $after) {
+			edges { cursor node { id number } } pageInfo { hasNextPage endCursor } totalCount } }`,
+			map[string]any{"after": after})
+		if len(r.Errors) > 0 {
+			t.Fatalf("errors: %+v", r.Errors)
+		}
+		var p page
+		json.Unmarshal(r.Data, &p)
+		pages++
+		if p.Orders.TotalCount != 34 {
+			t.Errorf("totalCount = %d, want 34", p.Orders.TotalCount)
+		}
+		for _, e := range p.Orders.Edges {
+			if seen[e.Node.ID] {
+				t.Errorf("order %s returned twice", e.Node.ID)
+			}
+			seen[e.Node.ID] = true
+		}
+		if !p.Orders.PageInfo.HasNextPage {
+			break
+		}
+		if pages > 10 {
+			t.Fatal("paging does not end")
+		}
+		after = *p.Orders.PageInfo.EndCursor
+	}
+	if len(seen) != 34 || pages != 5 {
+		t.Errorf("saw %d orders in %d pages, want 34 in 5", len(seen), pages)
+	}
+}
+
+func TestPagingArguments(t *testing.T) {
+	g := newTestGateway(t, false)
+	b := g.browser()
+	b.login("ann@example.com")
+	tests := []struct {
+		name  string
+		first int
+		after any
+	}{
+		{"first-zero", 0, nil},
+		{"first-negative", -1, nil},
+		{"first-too-large", 101, nil},
+		{"cursor-not-base64", 5, "%%%"},
+		{"cursor-not-ours", 5, "b2Zmc2V0Oi0x"},
+		{"cursor-random", 5, "aGVsbG8"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := g.upstreamCalls("")
+			r := b.query(`query($f: Int, $a: String) { orders(first: $f, after: $a) { totalCount } }`,
+				map[string]any{"f": tt.first, "a": tt.after})
+			if got := r.codes(); len(got) != 1 || got[0] != "BAD_USER_INPUT" {
+				t.Errorf("codes = %v, want [BAD_USER_INPUT]", got)
+			}
+			if after := g.upstreamCalls(""); after != before {
+				t.Errorf("%v upstream calls were made", after-before)
+			}
+		})
+	}
+}
+
+// withoutRequestIDs drops the request ids, which differ between two otherwise equal responses.
+func withoutRequestIDs(body []byte) string {
+	return regexp.MustCompile(`"requestId":"[^"]*"`).ReplaceAllString(string(body), `"requestId":""`)
+}
+
+func TestOtherCustomersOrderIsNotFound(t *testing.T) {
+	g := newTestGateway(t, false)
+	b := g.browser()
+	b.login("ann@example.com")
+
+	ask := func(id string) string {
+		body, _ := json.Marshal(map[string]any{"query": `query($id: ID!) { order(id: $id) { id number } }`, "variables": map[string]any{"id": id}})
+		resp, raw := b.post(string(body), nil)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("status %d", resp.StatusCode)
+		}
+		return withoutRequestIDs(raw)
+	}
+	// Order 1078 is one of bob's; 999999 does not exist.
+	bobs, missing := ask("1078"), ask("999999")
+	want := `{"errors":[{"message":"Not found.","path":["order"],"locations":[{"line":1,"column":19}],"extensions":{"code":"NOT_FOUND","requestId":""}}],"data":{"order":null}}`
+	if bobs != want {
+		t.Errorf("bob's order:\n got %s\nwant %s", bobs, want)
+	}
+	if bobs != missing {
+		t.Errorf("bob's order and a missing order answer differently:\n%s\n%s", bobs, missing)
+	}
+	if own := ask("4998"); !strings.Contains(own, `"number":"SO-2026-005998"`) {
+		t.Errorf("ann's own order: %s", own)
+	}
+	if malformed := ask("12a"); !strings.Contains(malformed, `"BAD_USER_INPUT"`) {
+		t.Errorf("malformed id: %s", malformed)
+	}
+}
+
+const dashboardQuery = `query($first: Int) {
+  me { id name }
+  orders(first: $first) {
+    totalCount
+    edges { node {
+      id number placedAt status total { amount currency }
+      items { quantity unitPrice { amount currency } product { id name sku price { amount currency } } }
+      invoice { id number issuedAt paidAt amountDue { amount currency } }
+    } }
+  }
+}`
+
+func TestDashboardUpstreamCalls(t *testing.T) {
+	g := newTestGateway(t, false)
+	b := g.browser()
+	b.login("ann@example.com")
+	for _, first := range []int{1, 20, 34, 100} {
+		before := g.upstreamCalls("")
+		r := b.query(dashboardQuery, map[string]any{"first": first})
+		if len(r.Errors) > 0 {
+			t.Fatalf("first=%d: errors: %+v", first, r.Errors)
+		}
+		// One call each: profile, order list, items, invoices, products.
+		if calls := g.upstreamCalls("") - before; calls != 5 {
+			t.Errorf("first=%d: %v upstream calls, want 5", first, calls)
+			for _, api := range []string{"account_api.php", "order_api.php", "product_api.php", "invoice_api.php"} {
+				t.Logf("%s: %v calls in all", api, g.upstreamCalls(api))
+			}
+		}
+	}
+}

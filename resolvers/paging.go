@@ -1,0 +1,106 @@
+package resolvers
+
+import (
+	"context"
+	"encoding/base64"
+	"strconv"
+	"strings"
+
+	"customer-gateway/graph/model"
+	"customer-gateway/session"
+	"customer-gateway/upstream"
+)
+
+// maxPageSize is the largest first argument of a connection.
+const maxPageSize = 100
+
+// cursorPrefix marks the gateway's cursors, so that a random string is not taken for one.
+const cursorPrefix = "offset:"
+
+// NOTE: cursors are offsets because the back office pages by offset. An order placed while a
+// customer pages shifts the list by one, so the next page repeats one order.
+
+func encodeCursor(offset int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + strconv.Itoa(offset)))
+}
+
+func decodeCursor(cursor string) (int, bool) {
+	raw, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil {
+		return 0, false
+	}
+	n, err := strconv.Atoi(strings.TrimPrefix(string(raw), cursorPrefix))
+	if err != nil || !strings.HasPrefix(string(raw), cursorPrefix) || n < 0 {
+		return 0, false
+	}
+	return n, true
+}
+
+// requireIdentity returns the logged-in customer, or UNAUTHENTICATED before any upstream call.
+func requireIdentity(ctx context.Context) (*session.Identity, error) {
+	id := session.IdentityFrom(ctx)
+	if id == nil {
+		return nil, errUnauthenticated
+	}
+	return id, nil
+}
+
+// validID reports whether id has the shape of a back-office id: decimal digits, no sign.
+func validID(id string) bool {
+	if id == "" || len(id) > 20 {
+		return false
+	}
+	for _, r := range id {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// orderConnection returns one page of a customer's orders. The orders it lists are primed into
+// the request's order loader, so that fields asking for the same orders cost no further call.
+func (r *Resolver) orderConnection(ctx context.Context, customerID string, first *int, after *string) (*model.OrderConnection, error) {
+	limit := 20
+	if first != nil {
+		limit = *first
+	}
+	if limit < 1 || limit > maxPageSize {
+		return nil, badInput("first must be between 1 and %d.", maxPageSize)
+	}
+	offset := 0
+	if after != nil {
+		n, ok := decodeCursor(*after)
+		if !ok {
+			return nil, badInput("after is not a valid cursor.")
+		}
+		offset = n + 1
+	}
+
+	page, err := r.Upstream.ListOrders(ctx, customerID, offset, limit)
+	if err != nil {
+		return nil, err
+	}
+
+	conn := &model.OrderConnection{TotalCount: int(page.Total), PageInfo: &model.PageInfo{}}
+	for i := range page.Orders {
+		o := &page.Orders[i]
+		if string(o.CustomerID) != customerID {
+			return nil, fault("order list holds another customer's order")
+		}
+		node, err := toOrder(o, r.Upstream.Location())
+		if err != nil {
+			return nil, err
+		}
+		conn.Edges = append(conn.Edges, &model.OrderEdge{Cursor: encodeCursor(offset + i), Node: node})
+	}
+	upstream.LoadersFrom(ctx).PrimePage(ctx, customerID, page.Orders)
+	if n := len(conn.Edges); n > 0 {
+		conn.PageInfo.EndCursor = &conn.Edges[n-1].Cursor
+		conn.PageInfo.HasNextPage = offset+n < int(page.Total)
+	}
+	if conn.Edges == nil {
+		conn.Edges = []*model.OrderEdge{}
+	}
+	return conn, nil
+}

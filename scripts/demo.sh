@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Runs the whole product locally: the example back office and the gateway in development mode,
+# serving the customer site. Ctrl-C stops both.
+#
+# LISTEN_ADDR, ADMIN_ADDR  the gateway's listeners (defaults 127.0.0.1:8080 and 127.0.0.1:9090)
+# BACKEND_ADDR             the back office (default 127.0.0.1:8081)
+# UPSTREAM_API_KEY         the front-end key shared by both (generated when unset)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+: "${LISTEN_ADDR:=127.0.0.1:8080}"
+: "${ADMIN_ADDR:=127.0.0.1:9090}"
+: "${BACKEND_ADDR:=127.0.0.1:8081}"
+: "${STATE_DIR:=.demo}"
+random_key() { head -c 24 /dev/urandom | base64 | tr -d '/+='; }
+: "${UPSTREAM_API_KEY:=$(random_key)}"
+export LISTEN_ADDR ADMIN_ADDR BACKEND_ADDR STATE_DIR UPSTREAM_API_KEY
+
+mkdir -p "$STATE_DIR"
+go build -o "$STATE_DIR/customer-gateway" .
+
+pids=()
+stop() {
+	trap - INT TERM EXIT
+	[ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2>/dev/null
+	wait 2>/dev/null || true
+}
+trap stop INT TERM EXIT
+
+scripts/backend.sh >"$STATE_DIR/backend.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 50); do
+	grep -q "Development Server" "$STATE_DIR/backend.log" 2>/dev/null && break
+	sleep 0.2
+done
+
+GATEWAY_ENV=development \
+UPSTREAM_URL="http://$BACKEND_ADDR/apis/" \
+UPSTREAM_TIMEZONE=Europe/Berlin \
+SESSION_KEYS="$(head -c 32 /dev/urandom | base64)" \
+SESSION_DIR="$STATE_DIR/sessions" \
+SITE_DIR=web-example/site \
+	"$STATE_DIR/customer-gateway" &
+pids+=($!)
+
+cat <<MSG
+
+  customer site:  http://$LISTEN_ADDR/
+  GraphiQL:       http://$LISTEN_ADDR/playground
+  metrics:        http://$ADMIN_ADDR/metrics
+  demo logins:    ann@example.com / demo-password
+                  bob@example.com / demo-password
+  back office log: $STATE_DIR/backend.log
+
+  Press Ctrl-C to stop.
+
+MSG
+wait -n "${pids[@]}"

@@ -1,0 +1,275 @@
+// Package session keeps a customer's login in a server-side session behind an HttpOnly cookie,
+// and puts the logged-in customer's identity into each request's context.
+package session
+
+import (
+	"context"
+	"crypto/hkdf"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/sessions"
+)
+
+// Values stored in a session. Only these ever enter it.
+const (
+	keyCustomerID = "customer_id"
+	keyCreated    = "created"
+)
+
+// Config sets up a Manager.
+type Config struct {
+	// Keys are the session keys, newest first, each at least 32 bytes. The first signs and
+	// encrypts new sessions; the others still open sessions made before a rotation.
+	Keys [][]byte
+	// Dir is the folder of the filesystem store. It is created with mode 0700.
+	Dir string
+	// Secure marks the cookie Secure and gives it the __Host- name prefix. Only plain-HTTP
+	// development on loopback turns it off.
+	Secure bool
+	// MaxAge is the absolute lifetime of a session. The default is 12 hours.
+	MaxAge time.Duration
+	// Logger receives store failures. The default is slog.Default().
+	Logger *slog.Logger
+}
+
+// Manager loads, starts and ends sessions. It is safe for concurrent use.
+type Manager struct {
+	store  *sessions.FilesystemStore
+	name   string
+	maxAge time.Duration
+	log    *slog.Logger
+}
+
+// ParseKeys decodes SESSION_KEYS: comma-separated standard base64 keys, newest first, each of at
+// least 32 bytes.
+func ParseKeys(s string) ([][]byte, error) {
+	var keys [][]byte
+	for i, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		k, err := base64.StdEncoding.DecodeString(part)
+		if err != nil {
+			return nil, fmt.Errorf("session key %d is not valid base64", i+1)
+		}
+		if len(k) < 32 {
+			return nil, fmt.Errorf("session key %d has %d bytes; at least 32 are required", i+1, len(k))
+		}
+		keys = append(keys, k)
+	}
+	if len(keys) == 0 {
+		return nil, errors.New("no session key given")
+	}
+	return keys, nil
+}
+
+// NewManager returns a Manager backed by the filesystem store in cfg.Dir.
+func NewManager(cfg Config) (*Manager, error) {
+	if len(cfg.Keys) == 0 {
+		return nil, errors.New("no session key given")
+	}
+	if cfg.MaxAge <= 0 {
+		cfg.MaxAge = 12 * time.Hour
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
+		return nil, fmt.Errorf("creating the session folder: %w", err)
+	}
+
+	// Derive a signing key and an encryption key from each configured key, so one secret per
+	// rotation step is all an operator handles.
+	var pairs [][]byte
+	for _, k := range cfg.Keys {
+		hash, err := hkdf.Key(sha256.New, k, nil, "customer-gateway session signing", 32)
+		if err != nil {
+			return nil, err
+		}
+		block, err := hkdf.Key(sha256.New, k, nil, "customer-gateway session encryption", 32)
+		if err != nil {
+			return nil, err
+		}
+		pairs = append(pairs, hash, block)
+	}
+	store := sessions.NewFilesystemStore(cfg.Dir, pairs...)
+	store.MaxAge(int(cfg.MaxAge / time.Second))
+	store.Options.HttpOnly = true
+	store.Options.Secure = cfg.Secure
+	store.Options.SameSite = http.SameSiteStrictMode
+	store.Options.Path = "/"
+
+	name := "session"
+	if cfg.Secure {
+		// The __Host- prefix makes browsers refuse the cookie unless it is Secure, has Path=/
+		// and no Domain, so a sibling subdomain cannot plant or overwrite it.
+		name = "__Host-session"
+	}
+	return &Manager{store: store, name: name, maxAge: cfg.MaxAge, log: cfg.Logger}, nil
+}
+
+// newSession returns an empty session with its own copy of the cookie options.
+func (m *Manager) newSession() *sessions.Session {
+	s := sessions.NewSession(m.store, m.name)
+	opts := *m.store.Options
+	s.Options = &opts
+	s.IsNew = true
+	return s
+}
+
+// CookieName returns the name of the session cookie.
+func (m *Manager) CookieName() string { return m.name }
+
+// Identity is the logged-in customer of a request.
+type Identity struct {
+	CustomerID string
+}
+
+// State is one request's view of its session. Resolvers reach it through FromContext to read
+// the identity, and the login and logout mutations change it.
+type State struct {
+	m *Manager
+	w http.ResponseWriter
+	r *http.Request
+
+	mu       sync.Mutex
+	session  *sessions.Session // nil when the request has no valid session
+	identity *Identity
+}
+
+// Middleware loads the session of each request and puts its State into the request's context.
+// Loading never rewrites the session or its cookie, so a slow read cannot revive a session that
+// a concurrent logout ended.
+func (m *Manager) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st := &State{m: m, w: w, r: r}
+		st.load()
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), stateKey{}, st)))
+	})
+}
+
+func (st *State) load() {
+	if _, err := st.r.Cookie(st.m.name); err != nil {
+		return
+	}
+	s, err := st.m.store.New(st.r, st.m.name)
+	if err != nil || s.IsNew {
+		// A tampered, expired or revoked cookie makes the request anonymous. It is not an
+		// error the customer can act on, so it is logged at debug level only.
+		st.m.log.Debug("session cookie rejected", "reason", rejectReason(err))
+		return
+	}
+	id, _ := s.Values[keyCustomerID].(string)
+	created, _ := s.Values[keyCreated].(int64)
+	if id == "" || time.Since(time.Unix(created, 0)) > st.m.maxAge {
+		return
+	}
+	st.session = s
+	st.identity = &Identity{CustomerID: id}
+}
+
+// rejectReason names why a cookie did not open a session, without its content.
+func rejectReason(err error) string {
+	if err == nil {
+		return "no stored session"
+	}
+	if errors.Is(err, os.ErrNotExist) {
+		return "revoked or expired"
+	}
+	return "invalid"
+}
+
+// Identity returns the logged-in customer, or nil.
+func (st *State) Identity() *Identity {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.identity
+}
+
+// Login starts a new session for customerID and sets its cookie. Any session the request came
+// with is deleted first, so a session id planted before the login (fixation) is dead after it.
+func (st *State) Login(customerID string) error {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+
+	if err := st.revokeLocked(false); err != nil {
+		return err
+	}
+
+	s := st.m.newSession()
+	s.Values[keyCustomerID] = customerID
+	s.Values[keyCreated] = time.Now().Unix()
+	if err := st.m.store.Save(st.r, st.w, s); err != nil {
+		return fmt.Errorf("saving the new session: %w", err)
+	}
+	st.session = s
+	st.identity = &Identity{CustomerID: customerID}
+	return nil
+}
+
+// Logout deletes the request's session on the server and expires its cookie, so that a copy of
+// the cookie is dead as well. A request without a session only gets its cookie expired.
+func (st *State) Logout() error {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.revokeLocked(true)
+}
+
+// revokeLocked deletes the current session, if any. The expired cookie is sent only when
+// clearCookie is set: a login replaces the cookie with its own instead.
+func (st *State) revokeLocked(clearCookie bool) error {
+	w := st.w
+	if !clearCookie {
+		w = discardCookies{}
+	}
+	s := st.session
+	if s == nil {
+		if !clearCookie {
+			return nil
+		}
+		s = st.m.newSession()
+	}
+	s.Options.MaxAge = -1
+	if err := st.m.store.Save(st.r, w, s); err != nil {
+		return fmt.Errorf("deleting the session: %w", err)
+	}
+	st.session = nil
+	st.identity = nil
+	return nil
+}
+
+// discardCookies is a ResponseWriter whose headers go nowhere. The filesystem store can only
+// delete a session by also writing an expired cookie; during a login that cookie must not reach
+// the response beside the new one.
+type discardCookies struct{}
+
+func (discardCookies) Header() http.Header         { return http.Header{} }
+func (discardCookies) Write(b []byte) (int, error) { return len(b), nil }
+func (discardCookies) WriteHeader(int)             {}
+
+type stateKey struct{}
+
+// FromContext returns the session state of the request ctx belongs to, or nil outside a request
+// that went through Middleware.
+func FromContext(ctx context.Context) *State {
+	st, _ := ctx.Value(stateKey{}).(*State)
+	return st
+}
+
+// IdentityFrom returns the logged-in customer of ctx's request, or nil.
+func IdentityFrom(ctx context.Context) *Identity {
+	if st := FromContext(ctx); st != nil {
+		return st.Identity()
+	}
+	return nil
+}

@@ -1,0 +1,87 @@
+package upstream
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+)
+
+// Category errors, matched with errors.Is.
+var (
+	ErrNotFound     = errors.New("not found")
+	ErrInvalidInput = errors.New("invalid input")
+	ErrKeyRefused   = errors.New("key refused")
+	ErrLoginFailed  = errors.New("login failed")
+	ErrFault        = errors.New("upstream fault")
+	ErrTimeout      = errors.New("upstream timed out")
+	ErrCircuitOpen  = errors.New("circuit open")
+)
+
+// Error is a failed upstream call. Its text is for the log only, never for a customer:
+// it may contain the back office's file and operation names and its own error text.
+type Error struct {
+	Category error  // one of the Err* values above; never nil
+	API      string // file name, for example "order_api.php"; set by the caller, may be empty in decode
+	Op       string // the req value; set by the caller
+	Status   int    // HTTP status, 0 when there was no response
+	Message  string // the back office's own error text from the envelope, if any
+	Snippet  string // the first 512 bytes of a body that could not be decoded or came with a status outside 2xx, with invalid UTF-8 replaced
+	Err      error  // the underlying cause, may be nil
+}
+
+// Error formats e on one line, for example
+// `order_api.php get: upstream fault: status 502: "no database": unexpected EOF`.
+// It leaves out the parts that are not set: API and Op, a zero Status, an empty Message
+// and a nil Err. The message is quoted, and line breaks in the cause become spaces, so
+// that back-office text cannot start a new log line. The snippet is not part of the text.
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.API != "" || e.Op != "" {
+		b.WriteString(strings.TrimSpace(e.API + " " + e.Op))
+		b.WriteString(": ")
+	}
+
+	if e.Category != nil {
+		b.WriteString(e.Category.Error())
+	} else {
+		b.WriteString("upstream error")
+	}
+	if e.Status != 0 {
+		b.WriteString(": status ")
+		b.WriteString(strconv.Itoa(e.Status))
+	}
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(strconv.Quote(e.Message))
+	}
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(oneLine(e.Err.Error()))
+	}
+	return b.String()
+}
+
+// Unwrap returns the category and the cause, so that errors.Is matches either.
+func (e *Error) Unwrap() []error {
+	errs := make([]error, 0, 2)
+	if e.Category != nil {
+		errs = append(errs, e.Category)
+	}
+	if e.Err != nil {
+		errs = append(errs, e.Err)
+	}
+	return errs
+}
+
+// oneLine replaces carriage returns and line feeds with spaces.
+func oneLine(s string) string {
+	if !strings.ContainsAny(s, "\r\n") {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if r == '\r' || r == '\n' {
+			return ' '
+		}
+		return r
+	}, s)
+}

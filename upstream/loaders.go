@@ -1,0 +1,263 @@
+package upstream
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/graph-gophers/dataloader/v7"
+)
+
+// Owned names a record that belongs to a customer. Loaders of customer data are keyed by it, so
+// the scope travels with every key: a batch can only ever ask the back office for the records of
+// the customer each key names, and a record cached for one customer is never served for another.
+type Owned struct {
+	CustomerID string
+	ID         string
+}
+
+// LoaderConfig sets how loaders batch.
+type LoaderConfig struct {
+	// Wait is how long a loader collects keys before it sends a batch. The default is 2ms.
+	Wait time.Duration
+	// MaxBatch caps the keys of one upstream call. The default is 500, well below PHP's default
+	// max_input_vars of 1000; a larger batch is split into several calls.
+	MaxBatch int
+}
+
+// Loaders batch the reads of one GraphQL request. Create a new set for every request: loaders
+// cache what they load, so a set that outlived its request would serve stale data and grow
+// without bound.
+//
+// A batch window alone splits a page's reads whenever the goroutines that resolve the page's
+// orders start more than one window apart, which a busy machine makes common. So the loaders
+// also remember which records arrived together (the orders of one page, the products of one
+// batch of order lines) and ask for a record's whole group at once: one call per record type
+// and level, however the resolvers are scheduled.
+type Loaders struct {
+	orders   *dataloader.Loader[Owned, *Order]
+	items    *dataloader.Loader[Owned, []OrderItem]
+	invoices *dataloader.Loader[Owned, *Invoice]
+	products *dataloader.Loader[string, *Product]
+
+	mu            sync.Mutex
+	orderGroups   map[Owned][]Owned
+	productGroups map[string][]string
+}
+
+// NewLoaders returns a fresh set of loaders backed by c.
+func NewLoaders(c *Client, cfg LoaderConfig) *Loaders {
+	if cfg.Wait <= 0 {
+		cfg.Wait = 2 * time.Millisecond
+	}
+	if cfg.MaxBatch <= 0 {
+		cfg.MaxBatch = 500
+	}
+	l := &Loaders{orderGroups: map[Owned][]Owned{}, productGroups: map[string][]string{}}
+
+	l.orders = dataloader.NewBatchedLoader(
+		batch(cfg.MaxBatch, splitOwned, c.Orders, func(rows map[string]Order, id string) (*Order, error) {
+			o, ok := rows[id]
+			if !ok {
+				return nil, &Error{Category: ErrNotFound, API: orderAPI, Op: "get"}
+			}
+			return &o, nil
+		}),
+		dataloader.WithWait[Owned, *Order](cfg.Wait))
+
+	fetchItems := func(ctx context.Context, customerID string, ids []string) (map[string]List[OrderItem], error) {
+		rows, err := c.OrderItems(ctx, customerID, ids)
+		if err == nil {
+			l.groupProducts(rows)
+		}
+		return rows, err
+	}
+	l.items = dataloader.NewBatchedLoader(
+		batch(cfg.MaxBatch, splitOwned, fetchItems, func(rows map[string]List[OrderItem], id string) ([]OrderItem, error) {
+			return rows[id], nil
+		}),
+		dataloader.WithWait[Owned, []OrderItem](cfg.Wait))
+
+	l.invoices = dataloader.NewBatchedLoader(
+		batch(cfg.MaxBatch, splitOwned, c.InvoicesByOrders, func(rows map[string]Invoice, id string) (*Invoice, error) {
+			inv, ok := rows[id]
+			if !ok {
+				return nil, nil
+			}
+			return &inv, nil
+		}),
+		dataloader.WithWait[Owned, *Invoice](cfg.Wait))
+
+	fetchProducts := func(ctx context.Context, _ string, ids []string) (map[string]Product, error) {
+		return c.Products(ctx, ids)
+	}
+	l.products = dataloader.NewBatchedLoader(
+		batch(cfg.MaxBatch, func(id string) (string, string) { return "", id }, fetchProducts,
+			func(rows map[string]Product, id string) (*Product, error) {
+				p, ok := rows[id]
+				if !ok {
+					return nil, nil
+				}
+				return &p, nil
+			}),
+		dataloader.WithWait[string, *Product](cfg.Wait))
+	return l
+}
+
+// PrimePage records a page of a customer's orders: each order is cached, and the page becomes
+// the group whose lines and invoices are requested together.
+func (l *Loaders) PrimePage(ctx context.Context, customerID string, orders []Order) {
+	group := make([]Owned, len(orders))
+	for i := range orders {
+		group[i] = Owned{CustomerID: customerID, ID: string(orders[i].ID)}
+		l.orders.Prime(ctx, group[i], &orders[i])
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, k := range group {
+		l.orderGroups[k] = group
+	}
+}
+
+// groupProducts records the products of one batch of order lines as a group.
+func (l *Loaders) groupProducts(rows map[string]List[OrderItem]) {
+	var group []string
+	seen := map[string]bool{}
+	for _, items := range rows {
+		for _, it := range items {
+			if id := string(it.ProductID); id != "" && !seen[id] {
+				seen[id] = true
+				group = append(group, id)
+			}
+		}
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, id := range group {
+		l.productGroups[id] = group
+	}
+}
+
+// Order returns one of a customer's orders; a missing order, or one of another customer, is
+// an error in the ErrNotFound category.
+func (l *Loaders) Order(ctx context.Context, key Owned) (*Order, error) {
+	return l.orders.Load(ctx, key)()
+}
+
+// Items returns an order's lines; an order with no lines, or none of the customer's, has none.
+func (l *Loaders) Items(ctx context.Context, key Owned) ([]OrderItem, error) {
+	// Ask for the whole page at once, from this goroutine: dataloader's LoadMany would start
+	// one goroutine per key, and the batch window could close between them. The thunks land
+	// in the loader's cache, which then serves key's own load.
+	for _, k := range l.orderGroup(key) {
+		l.items.Load(ctx, k)
+	}
+	return l.items.Load(ctx, key)()
+}
+
+// Invoice returns an order's invoice, or nil when it has none.
+func (l *Loaders) Invoice(ctx context.Context, key Owned) (*Invoice, error) {
+	for _, k := range l.orderGroup(key) {
+		l.invoices.Load(ctx, k)
+	}
+	return l.invoices.Load(ctx, key)()
+}
+
+// Product returns a catalog product, or nil when it no longer exists.
+func (l *Loaders) Product(ctx context.Context, id string) (*Product, error) {
+	l.mu.Lock()
+	group := l.productGroups[id]
+	l.mu.Unlock()
+	for _, k := range group {
+		l.products.Load(ctx, k)
+	}
+	return l.products.Load(ctx, id)()
+}
+
+// orderGroup returns the page key's order came with, or nil.
+func (l *Loaders) orderGroup(key Owned) []Owned {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.orderGroups[key]
+}
+
+// batch builds a batch function. It groups the keys by scope (the customer, or "" for catalog
+// data), sends one call per scope and per chunk of at most max ids, and picks each key's result
+// out of the rows keyed by id, so that the results line up with the keys whatever the back
+// office left out.
+func batch[K comparable, R, V any](
+	max int,
+	split func(K) (scope, id string),
+	fetch func(ctx context.Context, scope string, ids []string) (map[string]R, error),
+	pick func(rows map[string]R, id string) (V, error),
+) dataloader.BatchFunc[K, V] {
+	return func(ctx context.Context, keys []K) []*dataloader.Result[V] {
+		results := make([]*dataloader.Result[V], len(keys))
+
+		// Group the positions of the keys by scope, keeping first-seen order. A request
+		// normally has one customer; a login in the middle of an operation can add a second.
+		var scopes []string
+		positions := map[string][]int{}
+		ids := make([]string, len(keys))
+		for i, k := range keys {
+			var scope string
+			scope, ids[i] = split(k)
+			if _, seen := positions[scope]; !seen {
+				scopes = append(scopes, scope)
+			}
+			positions[scope] = append(positions[scope], i)
+		}
+
+		for _, scope := range scopes {
+			for _, chunk := range chunks(positions[scope], max) {
+				chunkIDs := make([]string, len(chunk))
+				for j, pos := range chunk {
+					chunkIDs[j] = ids[pos]
+				}
+				rows, err := fetch(ctx, scope, chunkIDs)
+				for _, pos := range chunk {
+					if err != nil {
+						results[pos] = &dataloader.Result[V]{Error: err}
+						continue
+					}
+					v, perr := pick(rows, ids[pos])
+					results[pos] = &dataloader.Result[V]{Data: v, Error: perr}
+				}
+			}
+		}
+		return results
+	}
+}
+
+func splitOwned(k Owned) (string, string) { return k.CustomerID, k.ID }
+
+// chunks splits s into consecutive parts of at most size elements.
+func chunks[T any](s []T, size int) [][]T {
+	var out [][]T
+	for len(s) > size {
+		out = append(out, s[:size])
+		s = s[size:]
+	}
+	if len(s) > 0 {
+		out = append(out, s)
+	}
+	return out
+}
+
+type loadersKey struct{}
+
+// WithLoaders returns a copy of ctx carrying l.
+func WithLoaders(ctx context.Context, l *Loaders) context.Context {
+	return context.WithValue(ctx, loadersKey{}, l)
+}
+
+// LoadersFrom returns the loaders of the request ctx belongs to. It panics when there are none,
+// because that means the middleware that creates them is not installed: a wiring bug, not a
+// condition a request can cause.
+func LoadersFrom(ctx context.Context) *Loaders {
+	l, ok := ctx.Value(loadersKey{}).(*Loaders)
+	if !ok {
+		panic("upstream: no loaders in the context; is the loader middleware installed?")
+	}
+	return l
+}

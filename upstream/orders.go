@@ -1,0 +1,78 @@
+package upstream
+
+import (
+	"context"
+	"strconv"
+)
+
+// orderAPI is the PHP file of orders and their lines.
+const orderAPI = "order_api.php"
+
+// Order is one order as the back office stores it.
+type Order struct {
+	ID         ID        `json:"id"`
+	Number     String    `json:"number"`
+	CustomerID ID        `json:"customer_id"`
+	Placed     LocalTime `json:"placed"`
+	Status     String    `json:"status"`
+	Total      Decimal   `json:"total"`
+	Currency   String    `json:"currency"`
+	Shipped    LocalTime `json:"shipped"`
+}
+
+// OrderItem is one line of an order.
+type OrderItem struct {
+	ID        ID      `json:"id"`
+	OrderID   ID      `json:"order_id"`
+	ProductID ID      `json:"product_id"`
+	Quantity  Int     `json:"qty"`
+	UnitPrice Decimal `json:"unit_price"`
+}
+
+// OrderPage is one page of a customer's orders, newest first.
+type OrderPage struct {
+	Total  Int         `json:"total"`
+	Offset Int         `json:"offset"`
+	Orders List[Order] `json:"orders"`
+}
+
+// ListOrders returns up to limit of a customer's orders, starting at offset.
+func (c *Client) ListOrders(ctx context.Context, customerID string, offset, limit int) (*OrderPage, error) {
+	var p Params
+	p.Set("customer_id", customerID)
+	p.Set("offset", strconv.Itoa(offset))
+	p.Set("limit", strconv.Itoa(limit))
+
+	var page OrderPage
+	if err := c.call(ctx, orderAPI, "list", &p, &page); err != nil {
+		return nil, err
+	}
+	return &page, nil
+}
+
+// Orders returns the orders among ids that exist and belong to the customer, keyed by id.
+func (c *Client) Orders(ctx context.Context, customerID string, ids []string) (map[string]Order, error) {
+	var p Params
+	p.Set("customer_id", customerID)
+	p.SetList("ids", ids)
+
+	var rows Map[Order]
+	if err := c.call(ctx, orderAPI, "get", &p, &rows); err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// OrderItems returns the lines of the customer's orders among orderIDs, keyed by order id.
+// An order that is missing or belongs to someone else has no entry.
+func (c *Client) OrderItems(ctx context.Context, customerID string, orderIDs []string) (map[string]List[OrderItem], error) {
+	var p Params
+	p.Set("customer_id", customerID)
+	p.SetList("order_ids", orderIDs)
+
+	var rows Map[List[OrderItem]]
+	if err := c.call(ctx, orderAPI, "items", &p, &rows); err != nil {
+		return nil, err
+	}
+	return rows, nil
+}

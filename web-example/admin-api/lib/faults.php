@@ -1,0 +1,117 @@
+<?php
+// TEST-ONLY fault modes, loaded by router.php only when ADMIN_API_TEST_FAULTS=1.
+// They let the gateway's tests check how it copes with a misbehaving back office.
+//
+// On every request the JSON file named by ADMIN_API_FAULT_FILE is read. It maps
+// an API file name (e.g. "order_api.php") or "*" (every file) to a mode:
+//   notice     a PHP warning in HTML (display_errors + html_errors), then the JSON
+//   bom        a UTF-8 BOM and a newline before the JSON
+//   html502    an nginx-like HTML 502 page with status 502
+//   empty500   status 500, empty body, Content-Type application/json
+//   empty200   status 200, empty body (as when json_encode fails)
+//   truncated  the first half of the JSON, then the connection ends
+//   slow:MS    sleep MS milliseconds, then answer normally
+//   key_echo   the received key is added to the answer's data as "debug_key"
+//   none       no fault (handy to switch one file off while "*" is set)
+// A missing or unreadable file, or a file without an entry, means no fault.
+
+$FAULT_MODE = null;
+
+function faults_mode_for(string $file): ?string
+{
+    $path = (string) getenv('ADMIN_API_FAULT_FILE');
+    if ($path === '' || !is_file($path)) {
+        return null;
+    }
+    $map = json_decode((string) file_get_contents($path), true);
+    if (!is_array($map)) {
+        error_log("admin-api: fault file $path is not a JSON object; no fault applied");
+        return null;
+    }
+    $mode = $map[$file] ?? $map['*'] ?? null;
+    return is_string($mode) && $mode !== '' ? $mode : null;
+}
+
+// Before the API file runs: modes that replace the answer, or delay it.
+function faults_begin(string $file): void
+{
+    global $FAULT_MODE;
+    $FAULT_MODE = faults_mode_for($file);
+    if ($FAULT_MODE === null || $FAULT_MODE === 'none') {
+        $FAULT_MODE = null;
+        return;
+    }
+    if (preg_match('/^slow:(\d{1,6})$/', $FAULT_MODE, $m)) {
+        usleep((int) $m[1] * 1000);
+        return;
+    }
+    switch ($FAULT_MODE) {
+        case 'html502':
+            http_response_code(502);
+            header('Content-Type: text/html');
+            header('Server: nginx');
+            echo "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+                . "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
+                . "</body>\r\n</html>\r\n";
+            exit;
+        case 'empty500':
+            http_response_code(500);
+            header('Content-Type: application/json');
+            exit;
+        case 'notice':
+        case 'bom':
+        case 'empty200':
+        case 'truncated':
+        case 'key_echo':
+            return; // applied when the answer is written
+        default:
+            error_log("admin-api: unknown fault mode '$FAULT_MODE' ignored");
+            $FAULT_MODE = null;
+    }
+}
+
+// Writes the answer under the current fault mode (called by send_json).
+function faults_send(array $payload, ?string $dataField): void
+{
+    global $FAULT_MODE;
+    switch ($FAULT_MODE) {
+        case 'notice':
+            faults_real_warning();
+            echo json_encode($payload);
+            return;
+        case 'bom':
+            echo "\xEF\xBB\xBF\n" . json_encode($payload);
+            return;
+        case 'empty200':
+            echo '';
+            return;
+        case 'truncated':
+            $json = json_encode($payload);
+            echo substr($json, 0, intdiv(strlen($json), 2));
+            flush();
+            exit;
+        case 'key_echo':
+            $key = auth_received_key();
+            if ($dataField !== null && is_array($payload[$dataField] ?? null)) {
+                $payload[$dataField]['debug_key'] = $key;
+            } else {
+                $payload['debug_key'] = $key;
+            }
+            echo json_encode($payload);
+            return;
+        default:
+            echo json_encode($payload);
+    }
+}
+
+// A genuine PHP warning, shown the way display_errors=1 with html_errors=1
+// shows it on a misconfigured production server.
+function faults_real_warning(): void
+{
+    $display = ini_set('display_errors', '1');
+    $html = ini_set('html_errors', '1');
+    $legacy = [];
+    $flag = $legacy['legacy_flag'];
+    ini_set('display_errors', (string) $display);
+    ini_set('html_errors', (string) $html);
+}

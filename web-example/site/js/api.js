@@ -1,0 +1,183 @@
+// Client of the gateway's GraphQL endpoint. The operations are the .graphql files under
+// operations/, one named operation per file, loaded on first use and cached for the page's life.
+
+/** Path of the GraphQL endpoint, on the page's own origin. */
+const ENDPOINT = '/graphql';
+
+/** Folder of the operation files, relative to the page. */
+const OPERATIONS_FOLDER = 'operations/';
+
+/** Operation names are file names too, so only plain identifiers are accepted. */
+const OPERATION_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
+
+/**
+ * Error codes that this module sets itself, beside the gateway's extensions.code values.
+ */
+export const ClientErrorCode = Object.freeze({
+  /** The request did not reach the gateway, or its response did not arrive. */
+  NETWORK_ERROR: 'NETWORK_ERROR',
+  /** The gateway returned a response that is not a GraphQL response. */
+  BAD_RESPONSE: 'BAD_RESPONSE',
+  /** The operation's .graphql file could not be loaded. */
+  OPERATION_UNAVAILABLE: 'OPERATION_UNAVAILABLE',
+});
+
+/**
+ * ApiError is the error that request throws. code is the first GraphQL error's extensions.code,
+ * or one of ClientErrorCode. message is that GraphQL error's message, which the gateway keeps
+ * free of upstream text, or a fixed English text for the client's own codes.
+ */
+export class ApiError extends Error {
+  /**
+   * @param {string} code
+   * @param {string} message
+   * @param {{requestId?: string, retryAfter?: number, status?: number, cause?: unknown}} [details]
+   */
+  constructor(code, message, details = {}) {
+    super(message, { cause: details.cause });
+    this.name = 'ApiError';
+    /** The gateway's extensions.code, or one of ClientErrorCode. */
+    this.code = code;
+    /** The gateway's extensions.requestId, to quote when reporting a problem. */
+    this.requestId = details.requestId;
+    /** Seconds to wait before trying again, from extensions.retryAfter on RATE_LIMITED. */
+    this.retryAfter = details.retryAfter;
+    /** The HTTP status of the response, when there was one. */
+    this.status = details.status;
+  }
+}
+
+/** @type {Map<string, Promise<string>>} */
+const operationTexts = new Map();
+
+/**
+ * Sends one operation to the gateway and returns its data.
+ *
+ * Throws an ApiError carrying the first GraphQL error, also when the response contains partial
+ * data beside its errors, so a caller cannot render a half-resolved operation by accident.
+ *
+ * @param {string} operationName Name of the operation and of its file under operations/.
+ * @param {Record<string, unknown>} [variables]
+ * @returns {Promise<Record<string, unknown>>}
+ */
+export async function request(operationName, variables = {}) {
+  const body = await buildRequestBody(operationName, variables);
+
+  let response;
+  try {
+    response = await fetch(ENDPOINT, {
+      method: 'POST',
+      credentials: 'same-origin',
+      cache: 'no-store',
+      headers: {
+        'Content-Type': 'application/json',
+        Accept: 'application/graphql-response+json, application/json;q=0.9',
+      },
+      body: JSON.stringify(body),
+    });
+  } catch (cause) {
+    throw new ApiError(ClientErrorCode.NETWORK_ERROR, 'The gateway could not be reached.', { cause });
+  }
+
+  // The gateway sends a GraphQL error body with its 4xx rejections too, so the body is read
+  // whatever the status.
+  let payload;
+  try {
+    payload = await response.json();
+  } catch (cause) {
+    throw new ApiError(ClientErrorCode.BAD_RESPONSE, 'The gateway sent a response that is not JSON.', {
+      status: response.status,
+      cause,
+    });
+  }
+
+  const firstError = Array.isArray(payload?.errors) ? payload.errors[0] : undefined;
+  if (firstError !== undefined) {
+    throw toApiError(firstError, response.status);
+  }
+  if (!response.ok || payload?.data === null || typeof payload?.data !== 'object') {
+    throw new ApiError(ClientErrorCode.BAD_RESPONSE, 'The gateway sent a response without data.', {
+      status: response.status,
+    });
+  }
+  return payload.data;
+}
+
+/**
+ * Builds the JSON body of a GraphQL request.
+ *
+ * @param {string} operationName
+ * @param {Record<string, unknown>} variables
+ * @returns {Promise<{query?: string, operationName: string, variables: Record<string, unknown>, extensions?: object}>}
+ */
+async function buildRequestBody(operationName, variables) {
+  // NOTE: production mode is to send only extensions.persistedQuery {version: 1, sha256Hash}
+  // instead of query. This function is the one place to change.
+  const query = await loadOperation(operationName);
+  return { query, operationName, variables };
+}
+
+/**
+ * Returns the text of operations/<name>.graphql, fetching it once per page load. A failed fetch
+ * is not cached, so the next call tries again.
+ *
+ * @param {string} name
+ * @returns {Promise<string>}
+ */
+function loadOperation(name) {
+  if (!OPERATION_NAME.test(name)) {
+    return Promise.reject(new ApiError(ClientErrorCode.OPERATION_UNAVAILABLE, `Invalid operation name ${JSON.stringify(name)}.`));
+  }
+
+  let text = operationTexts.get(name);
+  if (text === undefined) {
+    text = fetchOperation(name);
+    text.catch(() => operationTexts.delete(name));
+    operationTexts.set(name, text);
+  }
+  return text;
+}
+
+/**
+ * @param {string} name
+ * @returns {Promise<string>}
+ */
+async function fetchOperation(name) {
+  const url = `${OPERATIONS_FOLDER}${name}.graphql`;
+
+  let response;
+  try {
+    response = await fetch(url, { credentials: 'same-origin' });
+  } catch (cause) {
+    throw new ApiError(ClientErrorCode.NETWORK_ERROR, `Loading ${url} failed.`, { cause });
+  }
+  if (!response.ok) {
+    throw new ApiError(ClientErrorCode.OPERATION_UNAVAILABLE, `Loading ${url} failed with HTTP ${response.status}.`, {
+      status: response.status,
+    });
+  }
+  return response.text();
+}
+
+/**
+ * Converts one entry of a GraphQL response's errors list. An error without extensions.code gets
+ * INTERNAL_SERVER_ERROR, the gateway's code for anything unclassified.
+ *
+ * @param {unknown} error
+ * @param {number} status
+ * @returns {ApiError}
+ */
+function toApiError(error, status) {
+  const entry = /** @type {{message?: unknown, extensions?: Record<string, unknown>}} */ (
+    typeof error === 'object' && error !== null ? error : {}
+  );
+  const extensions = typeof entry.extensions === 'object' && entry.extensions !== null ? entry.extensions : {};
+
+  const code = typeof extensions.code === 'string' ? extensions.code : 'INTERNAL_SERVER_ERROR';
+  const message = typeof entry.message === 'string' ? entry.message : 'The gateway reported an error.';
+  return new ApiError(code, message, {
+    status,
+    requestId: typeof extensions.requestId === 'string' ? extensions.requestId : undefined,
+    retryAfter: typeof extensions.retryAfter === 'number' ? extensions.retryAfter : undefined,
+  });
+}
