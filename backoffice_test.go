@@ -279,6 +279,19 @@ func (b *browser) query(query string, variables map[string]any) *gqlResponse {
 	return &out
 }
 
+// queryAnyStatus runs one operation without variables and decodes the response whatever its
+// status; validation failures come with 422.
+func (b *browser) queryAnyStatus(query string) *gqlResponse {
+	b.g.t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query})
+	_, raw := b.post(string(body), nil)
+	var out gqlResponse
+	if err := json.Unmarshal(raw, &out); err != nil {
+		b.g.t.Fatalf("response is not JSON: %v: %s", err, raw)
+	}
+	return &out
+}
+
 // login logs the browser in and fails the test if that does not work.
 func (b *browser) login(email string) {
 	b.g.t.Helper()

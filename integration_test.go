@@ -294,3 +294,34 @@ func TestDashboardUpstreamCalls(t *testing.T) {
 		}
 	}
 }
+
+func TestTamperedCookieIsAnonymous(t *testing.T) {
+	g := newTestGateway(t, false)
+	b := g.browser()
+	b.login("ann@example.com")
+	good := b.cookie.Value
+
+	tests := map[string]string{
+		"flipped-char": good[:len(good)-2] + flip(good[len(good)-2]) + good[len(good)-1:],
+		"truncated":    good[:len(good)/2],
+		"empty":        "",
+		"garbage":      "not-a-session",
+		"huge":         strings.Repeat("A", 4000),
+	}
+	for name, value := range tests {
+		t.Run(name, func(t *testing.T) {
+			v := g.browser()
+			v.cookie = &http.Cookie{Name: b.cookie.Name, Value: value}
+			if got := string(v.query(meQuery, nil).Data); got != `{"me":null}` {
+				t.Errorf("me = %s", got)
+			}
+		})
+	}
+}
+
+func flip(c byte) string {
+	if c == 'A' {
+		return "B"
+	}
+	return "A"
+}

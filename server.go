@@ -148,6 +148,7 @@ func newGateway(cfg *config, log *slog.Logger) (*gateway, error) {
 	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	gql.SetErrorPresenter(resolvers.ErrorPresenter(log))
 	gql.SetRecoverFunc(resolvers.Recover(log))
+	gql.SetValidationRulesFn(resolvers.ValidationRules(cfg.development()))
 	if cfg.development() {
 		gql.Use(extension.Introspection{})
 	} else {

@@ -98,7 +98,7 @@ type OrderItem struct {
 	UnitPrice *Money `json:"unitPrice"`
 	// The product ordered, or null when it is no longer in the catalog.
 	Product *Product `json:"product,omitempty"`
-	// the product's id, resolved into the product field through the product loader
+	// The product's id, which the product field resolves through the product loader.
 	ProductID string `json:"-"`
 }
 
