@@ -10,6 +10,8 @@ cd "$(dirname "$0")/.."
 
 : "${BACKEND_ADDR:=127.0.0.1:8081}"
 : "${STATE_DIR:=.demo}"
+mkdir -p "$STATE_DIR"
+STATE_DIR=$(cd "$STATE_DIR" && pwd)
 random_key() { head -c 24 /dev/urandom | base64 | tr -d '/+='; }
 if [ -z "${UPSTREAM_API_KEY:-}" ]; then
 	UPSTREAM_API_KEY=$(random_key)
@@ -17,12 +19,11 @@ if [ -z "${UPSTREAM_API_KEY:-}" ]; then
 fi
 : "${ADMIN_API_ADMIN_KEY:=$(random_key)}"
 
-mkdir -p "$STATE_DIR"
 php web-example/admin-api/seed.php "$STATE_DIR/admin-api.sqlite" >/dev/null
 echo "back office: http://$BACKEND_ADDR/apis/ (UPSTREAM_URL for the gateway)"
 
 cd web-example/admin-api
-ADMIN_API_DB="$OLDPWD/$STATE_DIR/admin-api.sqlite" \
+ADMIN_API_DB="$STATE_DIR/admin-api.sqlite" \
 ADMIN_API_FRONT_KEY="$UPSTREAM_API_KEY" \
 ADMIN_API_ADMIN_KEY="$ADMIN_API_ADMIN_KEY" \
 	exec php -S "$BACKEND_ADDR" router.php

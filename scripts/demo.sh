@@ -12,11 +12,12 @@ cd "$(dirname "$0")/.."
 : "${ADMIN_ADDR:=127.0.0.1:9090}"
 : "${BACKEND_ADDR:=127.0.0.1:8081}"
 : "${STATE_DIR:=.demo}"
+mkdir -p "$STATE_DIR"
+STATE_DIR=$(cd "$STATE_DIR" && pwd)
 random_key() { head -c 24 /dev/urandom | base64 | tr -d '/+='; }
 : "${UPSTREAM_API_KEY:=$(random_key)}"
 export LISTEN_ADDR ADMIN_ADDR BACKEND_ADDR STATE_DIR UPSTREAM_API_KEY
 
-mkdir -p "$STATE_DIR"
 go build -o "$STATE_DIR/customer-gateway" .
 
 pids=()

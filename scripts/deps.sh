@@ -5,10 +5,15 @@
 set -euo pipefail
 
 missing=()
-command -v php >/dev/null 2>&1 || missing+=(php-cli)
-if ! command -v php >/dev/null 2>&1 || ! php -m 2>/dev/null | grep -qx pdo_sqlite; then
-	missing+=(php-sqlite3)
+modules=""
+if command -v php >/dev/null 2>&1; then
+	modules=$(php -m 2>/dev/null)
+else
+	missing+=(php-cli)
 fi
+# grep reads a variable, not a pipe from php: with pipefail, grep -q closing the pipe early
+# would fail the check.
+grep -qx pdo_sqlite <<<"$modules" || missing+=(php-sqlite3)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
