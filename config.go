@@ -108,12 +108,27 @@ func (c *config) validate() error {
 	if c.batchWait < 0 || c.batchWait > 50*time.Millisecond {
 		return errors.New("BATCH_WAIT must be between 0 and 50ms")
 	}
+	if host, _, err := net.SplitHostPort(c.listenAddr); err != nil || (c.allowedOrigins == "" && (host == "" || net.ParseIP(host).IsUnspecified())) {
+		if err != nil {
+			return fmt.Errorf("LISTEN_ADDR %q is not a host:port address", c.listenAddr)
+		}
+		return fmt.Errorf("ALLOWED_ORIGINS is missing: LISTEN_ADDR %q names no host, so the site's origin cannot be derived; set ALLOWED_ORIGINS to the site's origin, such as https://shop.example.com", c.listenAddr)
+	}
 	for _, o := range c.origins() {
 		u, err := url.Parse(o)
 		if err != nil || u.Scheme == "" || u.Host == "" || u.Path != "" {
 			return fmt.Errorf("ALLOWED_ORIGINS entry %q is not an origin such as https://shop.example.com", o)
 		}
 	}
+	if err := os.MkdirAll(c.sessionFolder(), 0o700); err != nil {
+		return fmt.Errorf("SESSION_DIR %q cannot be created: %v", c.sessionFolder(), errors.Unwrap(err))
+	}
+	probe, err := os.CreateTemp(c.sessionFolder(), ".check-*")
+	if err != nil {
+		return fmt.Errorf("SESSION_DIR %q is not writable: %v", c.sessionFolder(), errors.Unwrap(err))
+	}
+	probe.Close()
+	os.Remove(probe.Name())
 	if c.siteDir != "" {
 		if st, err := os.Stat(c.siteDir); err != nil || !st.IsDir() {
 			return fmt.Errorf("SITE_DIR %q is not a readable folder", c.siteDir)
@@ -122,10 +137,15 @@ func (c *config) validate() error {
 	return nil
 }
 
-// origins returns the allowed origins: ALLOWED_ORIGINS, or the public listener's own origin.
+// origins returns the allowed origins: ALLOWED_ORIGINS, or the public listener's own origin
+// (with localhost beside 127.0.0.1, since a browser may name the same listener either way).
 func (c *config) origins() []string {
 	if c.allowedOrigins == "" {
-		return []string{"http://" + c.listenAddr}
+		own := []string{"http://" + c.listenAddr}
+		if host, port, err := net.SplitHostPort(c.listenAddr); err == nil && host == "127.0.0.1" {
+			own = append(own, "http://localhost:"+port)
+		}
+		return own
 	}
 	var out []string
 	for _, o := range strings.Split(c.allowedOrigins, ",") {
@@ -174,9 +194,18 @@ func (c *config) print(w io.Writer) {
 		return s.String()
 	}
 	fmt.Fprintf(w, "GATEWAY_ENV=%s\nLISTEN_ADDR=%s\nADMIN_ADDR=%s\nUPSTREAM_URL=%s\nUPSTREAM_API_KEY=%s\n",
-		c.env, c.listenAddr, c.adminAddr, c.upstreamURL, redact(c.upstreamKey))
+		c.env, c.listenAddr, c.adminAddr, redactURL(c.upstreamURL), redact(c.upstreamKey))
 	fmt.Fprintf(w, "UPSTREAM_TIMEZONE=%s\nSESSION_KEYS=%s\nSESSION_DIR=%s\nALLOWED_ORIGINS=%s\nSITE_DIR=%s\nBATCH_WAIT=%s\n",
 		c.upstreamZone, redact(c.sessionKeys), c.sessionFolder(), strings.Join(c.origins(), ","), c.siteDir, c.batchWait)
+}
+
+// redactURL masks the password of a URL's user information.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(invalid)"
+	}
+	return u.Redacted()
 }
 
 func envOr(name, fallback string) string {

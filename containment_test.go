@@ -24,6 +24,7 @@ func TestContainment(t *testing.T) {
 	for _, mode := range []string{"key_echo", "notice", "html502", "truncated"} {
 		setFaults(t, map[string]string{"*": mode})
 		b.query(orderDetailQuery, map[string]any{"id": "327"})
+		b.query(dashboardQuery, map[string]any{"first": 5})
 		b.query(meQuery, nil)
 	}
 	setFaults(t, map[string]string{})

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -59,8 +60,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	public := &http.Server{Addr: cfg.listenAddr, Handler: gw.public, ReadHeaderTimeout: 10 * time.Second}
-	admin := &http.Server{Addr: cfg.adminAddr, Handler: gw.admin, ReadHeaderTimeout: 10 * time.Second}
+	// A client must send its whole request within ReadTimeout, so a slow sender cannot hold a
+	// connection open; WriteTimeout leaves room for the slowest upstream call.
+	public := &http.Server{
+		Handler:           gw.public,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       20 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	admin := &http.Server{Handler: gw.admin, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 20 * time.Second}
 	publicLn, err := net.Listen("tcp", cfg.listenAddr)
 	if err != nil {
 		return err
@@ -90,11 +99,33 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return err
 }
 
+// newLogger returns the gateway's logger: text in development, JSON in production. Secrets
+// are typed so that they print masked; as a second line of defence, any string or error value
+// that still contains the API key is masked before it is written.
 func newLogger(cfg *config, w io.Writer) *slog.Logger {
+	key := string(cfg.upstreamKey)
+	opts := &slog.HandlerOptions{ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+		if key == "" {
+			return a
+		}
+		var text string
+		switch v := a.Value.Any().(type) {
+		case string:
+			text = v
+		case error:
+			text = v.Error()
+		default:
+			return a
+		}
+		if strings.Contains(text, key) {
+			return slog.String(a.Key, strings.ReplaceAll(text, key, "[redacted]"))
+		}
+		return a
+	}}
 	if cfg.development() {
-		return slog.New(slog.NewTextHandler(w, nil))
+		return slog.New(slog.NewTextHandler(w, opts))
 	}
-	return slog.New(slog.NewJSONHandler(w, nil))
+	return slog.New(slog.NewJSONHandler(w, opts))
 }
 
 // gateway is the wired product: the handlers of both listeners.
@@ -170,7 +201,7 @@ func newGateway(cfg *config, log *slog.Logger) (*gateway, error) {
 		mux.Handle("GET /playground", playground.Handler("customer-gateway", "/graphql"))
 	}
 	if cfg.siteDir != "" {
-		mux.Handle("/", edge.SiteHeaders(http.FileServer(http.Dir(cfg.siteDir))))
+		mux.Handle("/", edge.SiteHeaders(http.FileServer(edge.NoListing(http.Dir(cfg.siteDir)))))
 	}
 
 	adminMux := http.NewServeMux()

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"io/fs"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -207,4 +208,28 @@ func SiteHeaders(next http.Handler) http.Handler {
 		h.Set("Cache-Control", "no-cache")
 		next.ServeHTTP(w, r)
 	})
+}
+
+// NoListing wraps a file system so that a folder without an index.html is not found, instead
+// of being listed.
+func NoListing(fs http.FileSystem) http.FileSystem { return noListing{fs} }
+
+type noListing struct{ fs http.FileSystem }
+
+func (n noListing) Open(name string) (http.File, error) {
+	f, err := n.fs.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err != nil || !st.IsDir() {
+		return f, err
+	}
+	index, err := n.fs.Open(strings.TrimSuffix(name, "/") + "/index.html")
+	if err != nil {
+		f.Close()
+		return nil, fs.ErrNotExist
+	}
+	index.Close()
+	return f, nil
 }

@@ -27,6 +27,7 @@ var (
 	errLoginFailed     = &publicError{"BAD_USER_INPUT", "Wrong email or password."}
 	errInternal        = &publicError{"INTERNAL_SERVER_ERROR", "Internal server error."}
 	errUnavailable     = &publicError{"UPSTREAM_UNAVAILABLE", "The service is temporarily unavailable. Please try again in a moment."}
+	errBadRequest      = &publicError{"BAD_REQUEST", "The request body is not a valid GraphQL request."}
 )
 
 // badInput returns a BAD_USER_INPUT error with a message for the customer.
@@ -45,6 +46,9 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		public := classify(err, gqlErr)
 
 		switch {
+		case public == errBadRequest:
+			// gqlgen's message quotes the body, which may hold a password: log none of it.
+			log.Info("request rejected", "request_id", requestID, "reason", "malformed body")
 		case public == errInternal && errors.Is(err, context.Canceled):
 			// The customer went away; there is nobody to tell and nothing to fix.
 		case public == errInternal:
@@ -89,6 +93,11 @@ func classify(err error, gqlErr *gqlerror.Error) *publicError {
 	}
 	if _, hasCode := gqlErr.Extensions["code"]; hasCode && gqlErr.Err == nil {
 		return nil
+	}
+	// An error without a code, a cause or a path is gqlgen's transport turning away a body it
+	// could not read or decode as a GraphQL request (malformed JSON, a batch array).
+	if gqlErr.Err == nil && len(gqlErr.Path) == 0 {
+		return errBadRequest
 	}
 	return errInternal
 }

@@ -7,12 +7,15 @@ import (
 	"strings"
 
 	"customer-gateway/graph/model"
-	"customer-gateway/session"
 	"customer-gateway/upstream"
 )
 
 // maxPageSize is the largest first argument of a connection.
 const maxPageSize = 100
+
+// maxOffset is the largest offset a cursor may carry. The back office takes offsets of up to
+// nine digits; a larger one is not a cursor the gateway handed out.
+const maxOffset = 99_999_999
 
 // cursorPrefix marks the gateway's cursors, so that a random string is not taken for one.
 const cursorPrefix = "offset:"
@@ -29,33 +32,15 @@ func decodeCursor(cursor string) (int, bool) {
 	if err != nil {
 		return 0, false
 	}
-	n, err := strconv.Atoi(strings.TrimPrefix(string(raw), cursorPrefix))
-	if err != nil || !strings.HasPrefix(string(raw), cursorPrefix) || n < 0 {
+	digits, ok := strings.CutPrefix(string(raw), cursorPrefix)
+	if !ok || !isDigits(digits) || len(digits) > 9 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(digits)
+	if err != nil || n > maxOffset {
 		return 0, false
 	}
 	return n, true
-}
-
-// requireIdentity returns the logged-in customer, or UNAUTHENTICATED before any upstream call.
-func requireIdentity(ctx context.Context) (*session.Identity, error) {
-	id := session.IdentityFrom(ctx)
-	if id == nil {
-		return nil, errUnauthenticated
-	}
-	return id, nil
-}
-
-// validID reports whether id has the shape of a back-office id: decimal digits, no sign.
-func validID(id string) bool {
-	if id == "" || len(id) > 20 {
-		return false
-	}
-	for _, r := range id {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // orderConnection returns one page of a customer's orders. The orders it lists are primed into

@@ -6,17 +6,28 @@ import (
 	"github.com/vektah/gqlparser/v2/validator/rules"
 )
 
-// ValidationRules returns the validation rules of every operation: gqlparser's defaults, plus,
-// unless introspection is allowed, a rule that rejects __schema and __type wherever they appear,
-// fragments included. Rejecting them while validating, rather than when the fields resolve,
-// gives the customer site the same GRAPHQL_VALIDATION_FAILED as any other invalid field and
-// costs no execution.
-func ValidationRules(allowIntrospection bool) func() *rules.Rules {
+// ValidationRules returns the validation rules of every operation: gqlparser's defaults, and in
+// production (development false) two changes. Every rule that would suggest a name ("Did you
+// mean") is swapped for its variant without suggestions, so that a stranger cannot map the
+// schema by misspelling. A rule rejects __schema and __type wherever they appear, fragments
+// included; rejecting them while validating gives the same GRAPHQL_VALIDATION_FAILED as any
+// other invalid field and costs no execution.
+func ValidationRules(development bool) func() *rules.Rules {
 	return func() *rules.Rules {
 		r := rules.NewDefaultRules()
-		if !allowIntrospection {
-			r.AddRule("NoIntrospection", noIntrospection)
+		if development {
+			return r
 		}
+		// gqlgen's own switch covers FieldsOnCorrectType and ScalarLeafs; these are the rest.
+		for _, rule := range []core.Rule{
+			rules.KnownArgumentNamesRuleWithoutSuggestions,
+			rules.KnownTypeNamesRuleWithoutSuggestions,
+			rules.ValuesOfCorrectTypeRuleWithoutSuggestions,
+		} {
+			r.RemoveRule(rule.Name[:len(rule.Name)-len("WithoutSuggestions")])
+			r.AddRule(rule.Name, rule.RuleFunc)
+		}
+		r.AddRule("NoIntrospection", noIntrospection)
 		return r
 	}
 }

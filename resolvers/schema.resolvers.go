@@ -31,7 +31,7 @@ func (r *mutationResolver) Login(ctx context.Context, email string, password str
 	if st == nil {
 		return nil, errInternal
 	}
-	if email == "" || password == "" || len(email) > 254 || len(password) > 1024 {
+	if !plausibleCredential(email, 254) || !plausibleCredential(password, 1024) {
 		return nil, errLoginFailed
 	}
 	account, err := r.Upstream.Login(ctx, email, password)
@@ -132,8 +132,8 @@ func (r *queryResolver) Order(ctx context.Context, id string) (*model.Order, err
 	if err != nil {
 		return nil, err
 	}
-	if !validID(id) {
-		return nil, badInput("id is not a valid order id.")
+	if err := checkID(id); err != nil {
+		return nil, err
 	}
 	o, err := upstream.LoadersFrom(ctx).Order(ctx, upstream.Owned{CustomerID: who.CustomerID, ID: id})
 	if err != nil {
@@ -149,8 +149,8 @@ func (r *queryResolver) Order(ctx context.Context, id string) (*model.Order, err
 
 // Product is the resolver for the product field.
 func (r *queryResolver) Product(ctx context.Context, id string) (*model.Product, error) {
-	if !validID(id) {
-		return nil, badInput("id is not a valid product id.")
+	if err := checkID(id); err != nil {
+		return nil, err
 	}
 	p, err := upstream.LoadersFrom(ctx).Product(ctx, id)
 	if err != nil {

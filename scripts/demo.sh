@@ -32,8 +32,14 @@ scripts/backend.sh >"$STATE_DIR/backend.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 50); do
 	grep -q "Development Server" "$STATE_DIR/backend.log" 2>/dev/null && break
+	kill -0 "${pids[0]}" 2>/dev/null || break
 	sleep 0.2
 done
+if ! grep -q "Development Server" "$STATE_DIR/backend.log" 2>/dev/null; then
+	echo "the back office did not start on $BACKEND_ADDR:" >&2
+	tail -n 5 "$STATE_DIR/backend.log" >&2
+	exit 1
+fi
 
 GATEWAY_ENV=development \
 UPSTREAM_URL="http://$BACKEND_ADDR/apis/" \
@@ -43,6 +49,11 @@ SESSION_DIR="$STATE_DIR/sessions" \
 SITE_DIR=web-example/site \
 	"$STATE_DIR/customer-gateway" &
 pids+=($!)
+sleep 1
+if ! kill -0 "${pids[1]}" 2>/dev/null; then
+	echo "the gateway did not start; its message is above" >&2
+	exit 1
+fi
 
 cat <<MSG
 

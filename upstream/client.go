@@ -157,6 +157,10 @@ func (c *Client) send(ctx context.Context, api, op string, params *Params, paylo
 		var uerr *Error
 		if errors.As(err, &uerr) {
 			uerr.API, uerr.Op = api, op
+			// The body and the back office's message go to the log. A back office that
+			// echoes the key (a debug print left in) must not put it there.
+			uerr.Snippet = strings.ReplaceAll(uerr.Snippet, string(c.key), c.key.String())
+			uerr.Message = strings.ReplaceAll(uerr.Message, string(c.key), c.key.String())
 		}
 		return err
 	}

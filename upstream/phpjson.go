@@ -599,22 +599,23 @@ func readScalar(data []byte) (scalar, error) {
 	case data[0] == '{' && json.Valid(data):
 		return scalar{kind: kindObject}, nil
 	}
-	return scalar{}, fmt.Errorf("invalid JSON value %s", quoteClipped(string(data)))
+	return scalar{}, errors.New("invalid JSON value")
 }
 
-// typeError describes v the way encoding/json does ("number 10.5", `string "12,50"`), so
-// that the decoder can add the struct field to the message.
+// typeError describes v by its JSON kind only, so that the decoder can add the struct field to
+// the message. The value itself stays out: these errors reach the log, and a misbehaving back
+// office may put anything into a field, its own key included.
 func (v scalar) typeError(t reflect.Type) error {
 	var value string
 	switch v.kind {
 	case kindNull:
 		value = "null"
 	case kindBool:
-		value = "bool " + v.text
+		value = "bool"
 	case kindNumber:
-		value = "number " + clipText(v.text)
+		value = "number"
 	case kindString:
-		value = "string " + quoteClipped(v.text)
+		value = "string"
 	case kindArray:
 		value = "array"
 	case kindObject:
@@ -625,13 +626,6 @@ func (v scalar) typeError(t reflect.Type) error {
 
 // maxValueInError bounds how much of a rejected value an error message repeats.
 const maxValueInError = 64
-
-func clipText(s string) string {
-	if len(s) <= maxValueInError {
-		return s
-	}
-	return clipUTF8([]byte(s), maxValueInError) + "..."
-}
 
 func quoteClipped(s string) string {
 	if len(s) <= maxValueInError {
