@@ -1,0 +1,41 @@
+package telemetry
+
+import (
+	"io"
+	"log/slog"
+	"strings"
+)
+
+// Redacted replaces the value of every log attribute that NewLogger treats as a secret.
+const Redacted = "[redacted]"
+
+// NewLogger returns the gateway's logger: JSON lines for production, text for development.
+// Whatever the value's type, the handler redacts attributes whose key names a secret (see
+// secretKey), so a value logged under such a key by mistake stays hidden; typed secrets such
+// as upstream.Secret redact themselves under any key.
+func NewLogger(w io.Writer, text bool, level slog.Leveler) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: redact}
+	if text {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+func redact(_ []string, a slog.Attr) slog.Attr {
+	if secretKey(a.Key) && a.Value.Kind() != slog.KindGroup {
+		return slog.String(a.Key, Redacted)
+	}
+	return a
+}
+
+// secretKey reports whether an attribute key names a secret: a password, token, cookie,
+// authorization header or key (api_key, session_keys; but not request_id or key-free names).
+func secretKey(key string) bool {
+	k := strings.ToLower(key)
+	for _, word := range []string{"password", "secret", "token", "cookie", "authorization"} {
+		if strings.Contains(k, word) {
+			return true
+		}
+	}
+	return k == "key" || k == "keys" || strings.HasSuffix(k, "_key") || strings.HasSuffix(k, "_keys")
+}
