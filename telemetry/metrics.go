@@ -16,6 +16,7 @@ import (
 type Metrics struct {
 	graphqlRequests  *prometheus.CounterVec
 	graphqlDuration  *prometheus.HistogramVec
+	graphqlInFlight  prometheus.Gauge
 	upstreamRequests *prometheus.CounterVec
 	upstreamDuration *prometheus.HistogramVec
 	batchSize        *prometheus.HistogramVec
@@ -38,6 +39,10 @@ func NewMetrics(reg prometheus.Registerer, ops *OperationNames) *Metrics {
 			Help:    "Time from receiving a GraphQL request to writing its response, by operation name.",
 			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 		}, []string{"operation"}),
+		graphqlInFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "gateway_graphql_requests_in_flight",
+			Help: "GraphQL requests received whose response is not written yet.",
+		}),
 		upstreamRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "gateway_upstream_requests_total",
 			Help: "Calls to the back office, by PHP API file, operation and outcome.",
@@ -65,7 +70,7 @@ func NewMetrics(reg prometheus.Registerer, ops *OperationNames) *Metrics {
 	reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.graphqlRequests, m.graphqlDuration, m.upstreamRequests, m.upstreamDuration,
+		m.graphqlRequests, m.graphqlDuration, m.graphqlInFlight, m.upstreamRequests, m.upstreamDuration,
 		m.batchSize, m.circuitState, m.rateLimited,
 	)
 	return m
@@ -76,6 +81,8 @@ func NewMetrics(reg prometheus.Registerer, ops *OperationNames) *Metrics {
 func (m *Metrics) GraphQL(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		m.graphqlInFlight.Inc()
+		defer m.graphqlInFlight.Dec()
 		next.ServeHTTP(w, r)
 
 		record := RequestFrom(r.Context())

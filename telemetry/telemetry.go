@@ -4,8 +4,11 @@ package telemetry
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
+
+	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
 // Request is the record of one HTTP request that the access log writes when the response is
@@ -18,6 +21,7 @@ type Request struct {
 	mu        sync.Mutex
 	operation string
 	errorCode string
+	reported  map[string]bool
 }
 
 type requestKey struct{}
@@ -90,4 +94,29 @@ func (r *Request) UpstreamCalls() int64 {
 		return 0
 	}
 	return r.upstreamCalls.Load()
+}
+
+// FirstReport reports whether err is the first error with its cause in this request, so that
+// a cause shared by several fields (one failed batch serves many) is logged once. The cause is
+// err without gqlgen's wrapping, which adds each field's path; causes are compared by message.
+// Outside a request it always returns true.
+func (r *Request) FirstReport(err error) bool {
+	if r == nil {
+		return true
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.reported == nil {
+		r.reported = map[string]bool{}
+	}
+	var gqlErr *gqlerror.Error
+	for errors.As(err, &gqlErr) && gqlErr.Err != nil {
+		err = gqlErr.Err
+	}
+	msg := err.Error()
+	if r.reported[msg] {
+		return false
+	}
+	r.reported[msg] = true
+	return true
 }
