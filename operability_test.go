@@ -77,7 +77,7 @@ func sample(families map[string]*dto.MetricFamily, name string, labels map[strin
 	return -1
 }
 
-// step is one request of the scripted session and what its access line must say.
+// step is one request of the scripted session and what its access line must contain.
 type step struct {
 	name          string
 	operation     string

@@ -120,8 +120,8 @@ func newGateway(cfg *config, log *slog.Logger) (*gateway, error) {
 // newTracedGateway wires the gateway for cfg, with spans made by tp.
 func newTracedGateway(cfg *config, log *slog.Logger, tp trace.TracerProvider) (*gateway, error) {
 	reg := prometheus.NewRegistry()
-	// NOTE: production should label only the trusted documents' operation names; until they
-	// are loaded, the first 50 distinct names are labelled and the rest count as "other".
+	// NOTE: production should label only the trusted documents' operation names. Until they
+	// are loaded, the first 50 distinct names get a label and the rest count as "other".
 	metrics := telemetry.NewMetrics(reg, &telemetry.OperationNames{})
 	tracing := telemetry.NewTracing(tp, metrics)
 
@@ -192,8 +192,9 @@ func newTracedGateway(cfg *config, log *slog.Logger, tp trace.TracerProvider) (*
 	adminMux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "ok\n")
 	})
-	// The upstream check asks the catalog for one product: the answer, found or not, shows
-	// that the back office is reachable, accepts the key and reads its database.
+	// The upstream check requests product 1 from the catalog. A response, whether the product
+	// exists or not, shows that the back office is reachable, accepts the key and reads its
+	// database.
 	// TODO: add a "redis" check once REDIS_URL is supported, and a "trusted_documents" check
 	// that the manifest is loaded once trusted documents are.
 	readiness := []telemetry.Check{{Name: "upstream", Run: func(ctx context.Context) error {

@@ -88,7 +88,7 @@ func TestTracingSpans(t *testing.T) {
 }
 
 // fakeUpstreamRecordingHeaders is a test-only stand-in for the back office that records the
-// headers of every request and answers each with an empty success envelope.
+// headers of every request and responds to each with an empty success envelope.
 type fakeUpstreamRecordingHeaders struct {
 	mu      sync.Mutex
 	headers []http.Header

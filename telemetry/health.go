@@ -10,7 +10,7 @@ import (
 
 // Check is one readiness condition.
 type Check struct {
-	// Name labels the check in the /readyz answer and the log, such as "upstream".
+	// Name labels the check in the /readyz response and the log, such as "upstream".
 	Name string
 	// Run returns nil when the condition holds. Its context ends after the check's timeout.
 	Run func(ctx context.Context) error
@@ -18,7 +18,7 @@ type Check struct {
 
 // Ready returns the /readyz handler: 200 when every check passes, 503 otherwise, with a JSON
 // body naming each check's result. Checks run one after another, each within timeout, and the
-// cause of a failure goes to log, not into the answer.
+// cause of a failure goes to log, not into the response.
 func Ready(log *slog.Logger, timeout time.Duration, checks []Check) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		status := http.StatusOK

@@ -10,8 +10,8 @@ import (
 const Redacted = "[redacted]"
 
 // NewLogger returns the gateway's logger: JSON lines for production, text for development.
-// Whatever the value's type, the handler redacts attributes whose key names a secret (see
-// secretKey), so a value logged under such a key by mistake stays hidden; typed secrets such
+// The handler redacts every attribute whose key names a secret (see secretKey), whatever the
+// value's type, so a value logged under such a key by mistake stays hidden. Typed secrets such
 // as upstream.Secret redact themselves under any key.
 func NewLogger(w io.Writer, text bool, level slog.Leveler) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: redact}

@@ -58,7 +58,7 @@ func (r *Request) Operation() string {
 	return r.operation
 }
 
-// SetErrorCode records the code of an error the request answered with. The first code wins,
+// SetErrorCode records the code of an error in the request's response. The first code wins,
 // because later errors of one operation are usually consequences of the first.
 func (r *Request) SetErrorCode(code string) {
 	if r == nil || code == "" {

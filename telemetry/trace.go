@@ -97,8 +97,9 @@ func NewTracing(tp trace.TracerProvider, m *Metrics) *Tracing {
 // traceContext writes and reads the W3C traceparent and tracestate headers.
 var traceContext = propagation.TraceContext{}
 
-// Upstream starts the span of one call to the back office; the returned function ends it with
-// the call's outcome, records its latency and counts it in the request's record.
+// Upstream starts the span of one call to the back office. The returned function ends the span
+// with the call's outcome, records the call's latency and counts the call in the request's
+// record.
 func (t *Tracing) Upstream(ctx context.Context, api, op string) (context.Context, func(outcome string)) {
 	start := time.Now()
 	ctx, span := t.tracer.Start(ctx, "upstream "+api+" "+op,
