@@ -20,6 +20,10 @@ import (
 
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
+
+	"customer-gateway/telemetry"
 )
 
 // The integration tests run against the example PHP back office, started once for the whole
@@ -141,10 +145,18 @@ type testGateway struct {
 	admin  http.Handler
 	origin string
 	logs   *bytes.Buffer
+	logw   *lockedWriter
 }
 
 // newTestGateway starts a gateway in production mode, or development mode when dev is set.
 func newTestGateway(t *testing.T, dev bool) *testGateway {
+	t.Helper()
+	return startTestGateway(t, dev, backOffice.url, noop.NewTracerProvider())
+}
+
+// startTestGateway starts a gateway in front of the back office at upstreamURL, making its
+// spans with tp.
+func startTestGateway(t *testing.T, dev bool, upstreamURL string, tp trace.TracerProvider) *testGateway {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	origin := "http://" + srv.Listener.Addr().String()
@@ -155,7 +167,7 @@ func newTestGateway(t *testing.T, dev bool) *testGateway {
 	cfg := &config{
 		env:            env,
 		listenAddr:     srv.Listener.Addr().String(),
-		upstreamURL:    backOffice.url,
+		upstreamURL:    upstreamURL,
 		upstreamKey:    frontKey,
 		upstreamZone:   "Europe/Berlin",
 		sessionKeys:    "c2Vzc2lvbi1rZXktZm9yLXRlc3RzLW9ubHktMzItYnl0ZXMhIQ==",
@@ -168,14 +180,15 @@ func newTestGateway(t *testing.T, dev bool) *testGateway {
 		t.Fatal(err)
 	}
 	logs := &bytes.Buffer{}
-	gw, err := newGateway(cfg, slog.New(slog.NewJSONHandler(&lockedWriter{w: logs}, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	logw := &lockedWriter{w: logs}
+	gw, err := newTracedGateway(cfg, telemetry.NewLogger(logw, false, slog.LevelDebug), tp)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv.Config.Handler = gw.public
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &testGateway{t: t, public: srv, admin: gw.admin, origin: origin, logs: logs}
+	return &testGateway{t: t, public: srv, admin: gw.admin, origin: origin, logs: logs, logw: logw}
 }
 
 // upstreamCalls returns the sum of gateway_upstream_requests_total, optionally for one API file.
@@ -312,4 +325,11 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// String returns what was written so far.
+func (l *lockedWriter) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return fmt.Sprint(l.w)
 }

@@ -5,11 +5,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"customer-gateway/session"
@@ -30,6 +32,7 @@ type config struct {
 	allowedOrigins string
 	siteDir        string
 	batchWait      time.Duration
+	shutdownGrace  time.Duration
 	check          bool
 }
 
@@ -47,6 +50,7 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 		allowedOrigins: os.Getenv("ALLOWED_ORIGINS"),
 		siteDir:        os.Getenv("SITE_DIR"),
 		batchWait:      2 * time.Millisecond,
+		shutdownGrace:  15 * time.Second,
 	}
 	key, err := secretFromEnv("UPSTREAM_API_KEY")
 	if err != nil {
@@ -64,6 +68,12 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 		}
 	}
 
+	if v := os.Getenv("SHUTDOWN_GRACE"); v != "" {
+		if c.shutdownGrace, err = time.ParseDuration(v); err != nil {
+			return nil, fmt.Errorf("SHUTDOWN_GRACE %q is not a duration such as 15s", v)
+		}
+	}
+
 	fs := flag.NewFlagSet("customer-gateway", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.env, "env", c.env, "`production` or development (GATEWAY_ENV)")
@@ -75,11 +85,15 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.allowedOrigins, "allowed-origins", c.allowedOrigins, "comma-separated `origins` allowed to call /graphql (ALLOWED_ORIGINS)")
 	fs.StringVar(&c.siteDir, "site", c.siteDir, "serve the customer site from this `folder` at / (SITE_DIR)")
 	fs.DurationVar(&c.batchWait, "batch-wait", c.batchWait, "how long a loader collects keys before it calls the back office (BATCH_WAIT)")
+	fs.DurationVar(&c.shutdownGrace, "shutdown-grace", c.shutdownGrace, "how long requests in flight may take to finish after SIGTERM (SHUTDOWN_GRACE)")
 	fs.BoolVar(&c.check, "check", false, "validate the configuration, print it with secrets redacted, and exit")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
-	return c, c.validate()
+	if err := c.validate(); err != nil {
+		return c, err
+	}
+	return c, c.validateProduction()
 }
 
 // validate reports the first setting that cannot work, naming it and saying what to do.
@@ -133,8 +147,110 @@ func (c *config) validate() error {
 		if st, err := os.Stat(c.siteDir); err != nil || !st.IsDir() {
 			return fmt.Errorf("SITE_DIR %q is not a readable folder", c.siteDir)
 		}
+		if _, err := os.ReadDir(c.siteDir); err != nil {
+			return fmt.Errorf("SITE_DIR %q is not a readable folder", c.siteDir)
+		}
+	}
+	if err := writableFolder(c.sessionFolder()); err != nil {
+		return fmt.Errorf("SESSION_DIR %q cannot be used: %v; point it at a folder the gateway may write", c.sessionFolder(), err)
+	}
+	if c.shutdownGrace < 0 || c.shutdownGrace > 10*time.Minute {
+		return errors.New("SHUTDOWN_GRACE must be between 0 and 10m")
 	}
 	return nil
+}
+
+// validateProduction reports the first setting that works but is insecure, which production
+// rejects; in development each of these is only a warning (see warnings).
+func (c *config) validateProduction() error {
+	if c.development() {
+		return nil
+	}
+	if problems := c.insecure(); len(problems) > 0 {
+		return errors.New(problems[0])
+	}
+	return nil
+}
+
+// warnings returns the insecure settings that development accepts.
+func (c *config) warnings() []string {
+	if !c.development() {
+		return nil
+	}
+	return c.insecure()
+}
+
+// minKeyLength is the shortest UPSTREAM_API_KEY accepted in production, in characters.
+const minKeyLength = 16
+
+// insecure returns one message per insecure setting, each naming the setting and the fix.
+func (c *config) insecure() []string {
+	var out []string
+	if u, err := url.Parse(c.upstreamURL); err == nil && u.Scheme == "http" && !loopbackHost(u.Hostname()) {
+		out = append(out, fmt.Sprintf("UPSTREAM_URL %q sends the API key over plain HTTP to a host outside loopback: use https", c.upstreamURL))
+	}
+	if len(c.upstreamKey) < minKeyLength || weakSecret(string(c.upstreamKey)) {
+		out = append(out, fmt.Sprintf("UPSTREAM_API_KEY is weak: use a random key of at least %d characters", minKeyLength))
+	}
+	if keys, err := session.ParseKeys(string(c.sessionKeys)); err == nil {
+		for i, k := range keys {
+			if weakSecret(string(k)) {
+				out = append(out, fmt.Sprintf("SESSION_KEYS key %d is weak: generate it with openssl rand -base64 32", i+1))
+			}
+		}
+	}
+	if c.allowedOrigins == "" {
+		out = append(out, "ALLOWED_ORIGINS is missing: set it to the site's public origin, for example https://shop.example.com")
+	}
+	for _, o := range c.origins() {
+		if u, err := url.Parse(o); err == nil && u.Scheme != "https" && !loopbackHost(u.Hostname()) {
+			out = append(out, fmt.Sprintf("ALLOWED_ORIGINS entry %q is not https: the session cookie is Secure, so use the https origin", o))
+		}
+	}
+	return out
+}
+
+// weakSecret reports a secret with fewer than 8 distinct bytes, such as a repeated character
+// or a short word: too little variety to have come from a random generator.
+func weakSecret(s string) bool {
+	distinct := map[byte]bool{}
+	for i := 0; i < len(s); i++ {
+		distinct[s[i]] = true
+	}
+	return len(distinct) < 8
+}
+
+func loopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// writableFolder checks that dir is a folder the process may write, or that its nearest
+// existing parent is, so that the gateway can create it.
+func writableFolder(dir string) error {
+	for {
+		st, err := os.Stat(dir)
+		if err == nil {
+			if !st.IsDir() {
+				return errors.New("not a folder")
+			}
+			if syscall.Access(dir, 2 /* W_OK */) != nil {
+				return errors.New("not writable")
+			}
+			return nil
+		}
+		if !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return err
+		}
+		dir = parent
+	}
 }
 
 // origins returns the allowed origins: ALLOWED_ORIGINS, or the public listener's own origin
@@ -178,11 +294,7 @@ func (c *config) loopbackListener() bool {
 	if err != nil {
 		return false
 	}
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return loopbackHost(host)
 }
 
 // print writes the effective configuration with secrets redacted.
@@ -197,6 +309,45 @@ func (c *config) print(w io.Writer) {
 		c.env, c.listenAddr, c.adminAddr, redactURL(c.upstreamURL), redact(c.upstreamKey))
 	fmt.Fprintf(w, "UPSTREAM_TIMEZONE=%s\nSESSION_KEYS=%s\nSESSION_DIR=%s\nALLOWED_ORIGINS=%s\nSITE_DIR=%s\nBATCH_WAIT=%s\n",
 		c.upstreamZone, redact(c.sessionKeys), c.sessionFolder(), strings.Join(c.origins(), ","), c.siteDir, c.batchWait)
+	fmt.Fprintf(w, "SHUTDOWN_GRACE=%s\n", c.shutdownGrace)
+	for _, name := range otelVariables {
+		if v := os.Getenv(name); v != "" {
+			if name == "OTEL_EXPORTER_OTLP_HEADERS" || name == "OTEL_EXPORTER_OTLP_TRACES_HEADERS" {
+				v = "[redacted]"
+			}
+			fmt.Fprintf(w, "%s=%s\n", name, v)
+		}
+	}
+	for _, warning := range c.warnings() {
+		fmt.Fprintf(w, "warning: %s\n", warning)
+	}
+}
+
+// otelVariables are the OpenTelemetry settings -check prints when they are set. The headers
+// often carry a collector's token, so print shows them redacted.
+var otelVariables = []string{
+	"OTEL_TRACES_EXPORTER", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+	"OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_TRACES_HEADERS",
+	"OTEL_SERVICE_NAME", "OTEL_TRACES_SAMPLER", "OTEL_TRACES_SAMPLER_ARG", "OTEL_SDK_DISABLED",
+}
+
+// LogValue implements slog.LogValuer: the effective configuration for the start and stop
+// lines, with secrets redacted.
+func (c *config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("env", c.env),
+		slog.String("listen_addr", c.listenAddr),
+		slog.String("admin_addr", c.adminAddr),
+		slog.String("upstream_url", c.upstreamURL),
+		slog.Any("upstream_api_key", c.upstreamKey),
+		slog.String("upstream_timezone", c.upstreamZone),
+		slog.Any("session_keys", c.sessionKeys),
+		slog.String("session_dir", c.sessionFolder()),
+		slog.String("allowed_origins", strings.Join(c.origins(), ",")),
+		slog.String("site_dir", c.siteDir),
+		slog.Duration("batch_wait", c.batchWait),
+		slog.Duration("shutdown_grace", c.shutdownGrace),
+	)
 }
 
 // redactURL masks the password of a URL's user information.

@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -23,14 +22,16 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/vektah/gqlparser/v2/ast"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 
 	"customer-gateway/edge"
 	"customer-gateway/graph"
 	"customer-gateway/resolvers"
 	"customer-gateway/session"
+	"customer-gateway/telemetry"
 	"customer-gateway/upstream"
 )
 
@@ -44,16 +45,21 @@ func main() {
 // run starts the gateway and blocks until ctx ends or SIGINT or SIGTERM arrives.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg, err := loadConfig(args, stderr)
+	if cfg != nil && cfg.check {
+		cfg.print(stdout)
+		return err
+	}
 	if err != nil {
 		return err
 	}
-	if cfg.check {
-		cfg.print(stdout)
-		return nil
-	}
 
-	log := newLogger(cfg, stderr)
-	gw, err := newGateway(cfg, log)
+	log := telemetry.NewLogger(stderr, cfg.development(), slog.LevelInfo, string(cfg.upstreamKey))
+	tp, stopTracing, err := telemetry.NewTracerProvider(ctx, os.Getenv)
+	if err != nil {
+		return err
+	}
+	defer stopTracing(context.Background())
+	gw, err := newTracedGateway(cfg, log, tp)
 	if err != nil {
 		return err
 	}
@@ -83,49 +89,29 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	errc := make(chan error, 2)
 	go func() { errc <- public.Serve(publicLn) }()
 	go func() { errc <- admin.Serve(adminLn) }()
-	log.Info("gateway started", "env", cfg.env, "listen_addr", publicLn.Addr().String(), "admin_addr", adminLn.Addr().String())
+	log.Info("gateway started", "listen_addr", publicLn.Addr().String(), "admin_addr", adminLn.Addr().String(), "config", cfg)
+	for _, warning := range cfg.warnings() {
+		log.Warn("insecure setting accepted in development", "warning", warning)
+	}
 
+	var listenerErr error
 	select {
 	case <-ctx.Done():
-	case err := <-errc:
-		log.Error("listener failed", "error", err)
+		log.Info("gateway stopping", "reason", context.Cause(ctx).Error(), "shutdown_grace", cfg.shutdownGrace)
+	case listenerErr = <-errc:
+		log.Error("listener failed", "error", listenerErr)
 	}
 
-	// Stop accepting, then give requests in flight time to finish.
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	// Stop accepting, then give requests in flight the grace period to finish.
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.shutdownGrace)
 	defer cancel()
-	err = errors.Join(public.Shutdown(shutdownCtx), admin.Shutdown(shutdownCtx))
-	log.Info("gateway stopped")
-	return err
-}
-
-// newLogger returns the gateway's logger: text in development, JSON in production. Secrets
-// are typed so that they print masked; as a second line of defence, any string or error value
-// that still contains the API key is masked before it is written.
-func newLogger(cfg *config, w io.Writer) *slog.Logger {
-	key := string(cfg.upstreamKey)
-	opts := &slog.HandlerOptions{ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
-		if key == "" {
-			return a
-		}
-		var text string
-		switch v := a.Value.Any().(type) {
-		case string:
-			text = v
-		case error:
-			text = v.Error()
-		default:
-			return a
-		}
-		if strings.Contains(text, key) {
-			return slog.String(a.Key, strings.ReplaceAll(text, key, "[redacted]"))
-		}
-		return a
-	}}
-	if cfg.development() {
-		return slog.New(slog.NewTextHandler(w, opts))
+	err = errors.Join(listenerErr, public.Shutdown(shutdownCtx), admin.Shutdown(shutdownCtx))
+	if err != nil {
+		log.Error("gateway stopped", "error", err, "config", cfg)
+		return err
 	}
-	return slog.New(slog.NewJSONHandler(w, opts))
+	log.Info("gateway stopped", "config", cfg)
+	return nil
 }
 
 // gateway is the wired product: the handlers of both listeners.
@@ -134,27 +120,30 @@ type gateway struct {
 	admin  http.Handler
 }
 
-// newGateway wires the gateway for cfg.
+// newGateway wires the gateway for cfg, without tracing.
 func newGateway(cfg *config, log *slog.Logger) (*gateway, error) {
+	return newTracedGateway(cfg, log, noop.NewTracerProvider())
+}
+
+// newTracedGateway wires the gateway for cfg, with spans made by tp.
+func newTracedGateway(cfg *config, log *slog.Logger, tp trace.TracerProvider) (*gateway, error) {
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	upstreamCalls := prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "gateway_upstream_requests_total",
-		Help: "Calls to the back office, by PHP API file, operation and outcome.",
-	}, []string{"api", "operation", "outcome"})
-	reg.MustRegister(upstreamCalls)
+	// NOTE: production should label only the trusted documents' operation names. Until they
+	// are loaded, the first 50 distinct names get a label and the rest count as "other".
+	metrics := telemetry.NewMetrics(reg, &telemetry.OperationNames{})
+	tracing := telemetry.NewTracing(tp, metrics)
 
 	loc, err := time.LoadLocation(cfg.upstreamZone)
 	if err != nil {
 		return nil, err
 	}
 	client, err := upstream.NewClient(upstream.Config{
-		BaseURL:  cfg.upstreamURL,
-		Key:      cfg.upstreamKey,
-		Location: loc,
-		Observe: func(api, op, outcome string) {
-			upstreamCalls.WithLabelValues(api, op, outcome).Inc()
-		},
+		BaseURL:       cfg.upstreamURL,
+		Key:           cfg.upstreamKey,
+		Location:      loc,
+		Observe:       metrics.ObserveUpstream,
+		Trace:         tracing.Upstream,
+		InjectHeaders: tracing.InjectHeaders,
 	})
 	if err != nil {
 		return nil, err
@@ -173,11 +162,13 @@ func newGateway(cfg *config, log *slog.Logger) (*gateway, error) {
 	if err != nil {
 		return nil, err
 	}
+	telemetry.RegisterActiveSessions(reg, sessions.CountActive)
 
 	gql := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{Upstream: client, Log: log}}))
 	gql.AddTransport(transport.POST{})
 	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	gql.SetErrorPresenter(resolvers.ErrorPresenter(log))
+	gql.SetErrorPresenter(telemetry.RecordErrors(resolvers.ErrorPresenter(log)))
+	gql.Use(telemetry.Operations{Tracing: tracing})
 	gql.SetRecoverFunc(resolvers.Recover(log))
 	gql.SetValidationRulesFn(resolvers.ValidationRules(cfg.development()))
 	if cfg.development() {
@@ -186,7 +177,7 @@ func newGateway(cfg *config, log *slog.Logger) (*gateway, error) {
 		gql.SetDisableSuggestion(true)
 	}
 
-	loaderCfg := upstream.LoaderConfig{Wait: cfg.batchWait}
+	loaderCfg := upstream.LoaderConfig{Wait: cfg.batchWait, TraceBatch: tracing.Batch}
 	withLoaders := func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			ctx := upstream.WithLoaders(r.Context(), upstream.NewLoaders(client, loaderCfg))
@@ -196,7 +187,7 @@ func newGateway(cfg *config, log *slog.Logger) (*gateway, error) {
 	guard := &edge.Guard{AllowedOrigins: cfg.origins(), SessionCookie: sessions.CookieName()}
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", edge.NoStore(guard.Wrap(sessions.Middleware(withLoaders(gql)))))
+	mux.Handle("/graphql", metrics.GraphQL(edge.NoStore(guard.Wrap(sessions.Middleware(withLoaders(gql))))))
 	if cfg.development() {
 		mux.Handle("GET /playground", playground.Handler("customer-gateway", "/graphql"))
 	}
@@ -209,9 +200,20 @@ func newGateway(cfg *config, log *slog.Logger) (*gateway, error) {
 	adminMux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "ok\n")
 	})
+	// The upstream check requests product 1 from the catalog. A response, whether the product
+	// exists or not, shows that the back office is reachable, accepts the key and reads its
+	// database.
+	// TODO: add a "redis" check once REDIS_URL is supported, and a "trusted_documents" check
+	// that the manifest is loaded once trusted documents are.
+	readiness := []telemetry.Check{{Name: "upstream", Run: func(ctx context.Context) error {
+		_, err := client.Products(ctx, []string{"1"})
+		return err
+	}}}
+	adminMux.Handle("GET /readyz", telemetry.Ready(log, 2*time.Second, readiness))
 
+	access := &telemetry.AccessLog{Log: log, RequestID: edge.RequestIDFrom, SessionCookie: sessions.CookieName()}
 	return &gateway{
-		public: edge.RequestID(edge.AccessLog(log, mux)),
+		public: edge.RequestID(access.Wrap(mux)),
 		admin:  adminMux,
 	}, nil
 }

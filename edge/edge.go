@@ -1,6 +1,6 @@
-// Package edge holds the HTTP middleware in front of the GraphQL endpoint: request ids, the
-// access log, and the checks that turn away what the customer site would never send before any
-// of it reaches GraphQL.
+// Package edge holds the HTTP middleware in front of the GraphQL endpoint: request ids and the
+// checks that turn away what the customer site would never send before any of it reaches
+// GraphQL. The access log is in package telemetry.
 package edge
 
 import (
@@ -12,13 +12,13 @@ import (
 	"errors"
 	"io"
 	"io/fs"
-	"log/slog"
 	"mime"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
-	"time"
+
+	"customer-gateway/telemetry"
 )
 
 // DefaultMaxBody is the largest GraphQL request body accepted, in bytes.
@@ -54,34 +54,6 @@ func RequestIDFrom(ctx context.Context) string {
 	id, _ := ctx.Value(requestIDKey{}).(string)
 	return id
 }
-
-// AccessLog writes one line per request to log once the response is written.
-func AccessLog(log *slog.Logger, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
-		log.Info("request",
-			"request_id", RequestIDFrom(r.Context()),
-			"method", r.Method,
-			"path", r.URL.Path,
-			"status", rec.status,
-			"duration_ms", time.Since(start).Milliseconds(),
-		)
-	})
-}
-
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusRecorder) WriteHeader(code int) {
-	s.status = code
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 // Guard turns away requests to the GraphQL endpoint that the customer site would never send:
 // anything but a POST with a JSON body, a body over maxBody bytes, and cross-site requests.
@@ -171,6 +143,7 @@ func WriteError(w http.ResponseWriter, r *http.Request, status int, code, messag
 			},
 		}},
 	}
+	telemetry.RequestFrom(r.Context()).SetErrorCode(code)
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)

@@ -10,6 +10,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"customer-gateway/edge"
+	"customer-gateway/telemetry"
 	"customer-gateway/upstream"
 )
 
@@ -51,6 +52,8 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			log.Info("request rejected", "request_id", requestID, "reason", "malformed body")
 		case public == errInternal && errors.Is(err, context.Canceled):
 			// The customer went away; there is nobody to tell and nothing to fix.
+		case (public == errInternal || public == errUnavailable) && !telemetry.RequestFrom(ctx).FirstReport(err):
+			// One failed batch fails every field it served; its cause was logged with the first.
 		case public == errInternal:
 			log.Error("operation failed", "request_id", requestID, "path", gqlErr.Path.String(), "error", err)
 		case public == errUnavailable:

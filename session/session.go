@@ -44,6 +44,7 @@ type Config struct {
 // Manager loads, starts and ends sessions. It is safe for concurrent use.
 type Manager struct {
 	store  *sessions.FilesystemStore
+	dir    string
 	name   string
 	maxAge time.Duration
 	log    *slog.Logger
@@ -115,7 +116,7 @@ func NewManager(cfg Config) (*Manager, error) {
 		// and no Domain, so a sibling subdomain cannot plant or overwrite it.
 		name = "__Host-session"
 	}
-	return &Manager{store: store, name: name, maxAge: cfg.MaxAge, log: cfg.Logger}, nil
+	return &Manager{store: store, dir: cfg.Dir, name: name, maxAge: cfg.MaxAge, log: cfg.Logger}, nil
 }
 
 // newSession returns an empty session with its own copy of the cookie options.

@@ -34,6 +34,8 @@ type Client struct {
 	maxBody  int64
 	location *time.Location
 	observe  func(api, op, outcome string)
+	trace    func(ctx context.Context, api, op string) (context.Context, func(outcome string))
+	inject   func(ctx context.Context, h http.Header)
 }
 
 // Config holds what a Client needs. BaseURL and Key are required; zero values of the other
@@ -55,6 +57,13 @@ type Config struct {
 	// Observe, when set, is called once per call with the API file, the operation and the
 	// outcome: "ok" or the name of the error category.
 	Observe func(api, op, outcome string)
+	// Trace, when set, is called as each call starts. It returns the context the call runs in
+	// (one carrying a trace span, for example) and a function the client calls once with the
+	// outcome when the call ends.
+	Trace func(ctx context.Context, api, op string) (context.Context, func(outcome string))
+	// InjectHeaders, when set, adds headers derived from the call's context to each request,
+	// such as the W3C traceparent header.
+	InjectHeaders func(ctx context.Context, h http.Header)
 }
 
 // NewClient returns a Client for cfg, or an error naming the setting that is invalid.
@@ -77,6 +86,8 @@ func NewClient(cfg Config) (*Client, error) {
 		maxBody:  cfg.MaxBody,
 		location: cfg.Location,
 		observe:  cfg.Observe,
+		trace:    cfg.Trace,
+		inject:   cfg.InjectHeaders,
 	}
 	if c.timeout <= 0 {
 		c.timeout = 5 * time.Second
@@ -89,6 +100,12 @@ func NewClient(cfg Config) (*Client, error) {
 	}
 	if c.observe == nil {
 		c.observe = func(string, string, string) {}
+	}
+	if c.trace == nil {
+		c.trace = func(ctx context.Context, _, _ string) (context.Context, func(string)) { return ctx, func(string) {} }
+	}
+	if c.inject == nil {
+		c.inject = func(context.Context, http.Header) {}
 	}
 	transport := cfg.Transport
 	if transport == nil {
@@ -113,8 +130,11 @@ func (c *Client) Location() *time.Location { return c.location }
 // The key is added here and nowhere else. Errors are *Error values, or ctx.Err() when the
 // caller went away.
 func (c *Client) call(ctx context.Context, api, op string, params *Params, payload any) error {
+	ctx, done := c.trace(ctx, api, op)
 	err := c.send(ctx, api, op, params, payload)
-	c.observe(api, op, outcomeOf(err))
+	outcome := outcomeOf(err)
+	c.observe(api, op, outcome)
+	done(outcome)
 	return err
 }
 
@@ -136,6 +156,7 @@ func (c *Client) send(ctx context.Context, api, op string, params *Params, paylo
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
+	c.inject(ctx, req.Header)
 
 	resp, err := c.http.Do(req)
 	if err != nil {

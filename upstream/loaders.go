@@ -23,6 +23,10 @@ type LoaderConfig struct {
 	// MaxBatch caps the keys of one upstream call. The default is 500, well below PHP's default
 	// max_input_vars of 1000; a larger batch is split into several calls.
 	MaxBatch int
+	// TraceBatch, when set, is called as each batch starts, with the loader's name ("orders",
+	// "items", "invoices" or "products") and the number of keys. It returns the context the
+	// batch runs in and a function called when the batch ends.
+	TraceBatch func(ctx context.Context, loader string, keys int) (context.Context, func())
 }
 
 // Loaders batch the reads of one GraphQL request. Create a new set for every request: loaders
@@ -63,7 +67,8 @@ func NewLoaders(c *Client, cfg LoaderConfig) *Loaders {
 			}
 			return &o, nil
 		}),
-		dataloader.WithWait[Owned, *Order](cfg.Wait))
+		dataloader.WithWait[Owned, *Order](cfg.Wait),
+		dataloader.WithTracer[Owned, *Order](batchTracer[Owned, *Order]{"orders", cfg.TraceBatch}))
 
 	fetchItems := func(ctx context.Context, customerID string, ids []string) (map[string]List[OrderItem], error) {
 		rows, err := c.OrderItems(ctx, customerID, ids)
@@ -76,7 +81,8 @@ func NewLoaders(c *Client, cfg LoaderConfig) *Loaders {
 		batch(cfg.MaxBatch, splitOwned, fetchItems, func(rows map[string]List[OrderItem], id string) ([]OrderItem, error) {
 			return rows[id], nil
 		}),
-		dataloader.WithWait[Owned, []OrderItem](cfg.Wait))
+		dataloader.WithWait[Owned, []OrderItem](cfg.Wait),
+		dataloader.WithTracer[Owned, []OrderItem](batchTracer[Owned, []OrderItem]{"items", cfg.TraceBatch}))
 
 	l.invoices = dataloader.NewBatchedLoader(
 		batch(cfg.MaxBatch, splitOwned, c.InvoicesByOrders, func(rows map[string]Invoice, id string) (*Invoice, error) {
@@ -86,7 +92,8 @@ func NewLoaders(c *Client, cfg LoaderConfig) *Loaders {
 			}
 			return &inv, nil
 		}),
-		dataloader.WithWait[Owned, *Invoice](cfg.Wait))
+		dataloader.WithWait[Owned, *Invoice](cfg.Wait),
+		dataloader.WithTracer[Owned, *Invoice](batchTracer[Owned, *Invoice]{"invoices", cfg.TraceBatch}))
 
 	fetchProducts := func(ctx context.Context, _ string, ids []string) (map[string]Product, error) {
 		return c.Products(ctx, ids)
@@ -100,7 +107,8 @@ func NewLoaders(c *Client, cfg LoaderConfig) *Loaders {
 				}
 				return &p, nil
 			}),
-		dataloader.WithWait[string, *Product](cfg.Wait))
+		dataloader.WithWait[string, *Product](cfg.Wait),
+		dataloader.WithTracer[string, *Product](batchTracer[string, *Product]{"products", cfg.TraceBatch}))
 	return l
 }
 
@@ -227,6 +235,29 @@ func batch[K comparable, R, V any](
 		}
 		return results
 	}
+}
+
+// batchTracer hands each batch of a loader to LoaderConfig.TraceBatch; single loads are not
+// traced, because a batch is the unit that costs an upstream call.
+type batchTracer[K comparable, V any] struct {
+	loader string
+	trace  func(ctx context.Context, loader string, keys int) (context.Context, func())
+}
+
+func (t batchTracer[K, V]) TraceLoad(ctx context.Context, _ K) (context.Context, dataloader.TraceLoadFinishFunc[V]) {
+	return ctx, func(dataloader.Thunk[V]) {}
+}
+
+func (t batchTracer[K, V]) TraceLoadMany(ctx context.Context, _ []K) (context.Context, dataloader.TraceLoadManyFinishFunc[V]) {
+	return ctx, func(dataloader.ThunkMany[V]) {}
+}
+
+func (t batchTracer[K, V]) TraceBatch(ctx context.Context, keys []K) (context.Context, dataloader.TraceBatchFinishFunc[V]) {
+	if t.trace == nil {
+		return ctx, func([]*dataloader.Result[V]) {}
+	}
+	ctx, done := t.trace(ctx, t.loader, len(keys))
+	return ctx, func([]*dataloader.Result[V]) { done() }
 }
 
 func splitOwned(k Owned) (string, string) { return k.CustomerID, k.ID }
