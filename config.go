@@ -29,6 +29,7 @@ type config struct {
 	sessionDir     string
 	allowedOrigins string
 	siteDir        string
+	graphiqlDir    string
 	batchWait      time.Duration
 	check          bool
 }
@@ -46,6 +47,7 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 		sessionDir:     os.Getenv("SESSION_DIR"),
 		allowedOrigins: os.Getenv("ALLOWED_ORIGINS"),
 		siteDir:        os.Getenv("SITE_DIR"),
+		graphiqlDir:    os.Getenv("GRAPHIQL_DIR"),
 		batchWait:      2 * time.Millisecond,
 	}
 	key, err := secretFromEnv("UPSTREAM_API_KEY")
@@ -74,6 +76,7 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.sessionDir, "session-dir", c.sessionDir, "`folder` of the filesystem session store (SESSION_DIR)")
 	fs.StringVar(&c.allowedOrigins, "allowed-origins", c.allowedOrigins, "comma-separated `origins` allowed to call /graphql (ALLOWED_ORIGINS)")
 	fs.StringVar(&c.siteDir, "site", c.siteDir, "serve the customer site from this `folder` at / (SITE_DIR)")
+	fs.StringVar(&c.graphiqlDir, "graphiql-dir", c.graphiqlDir, "serve GraphiQL at /playground in development from the graphiql, react and react-dom packages in this node_modules `folder` (GRAPHIQL_DIR)")
 	fs.DurationVar(&c.batchWait, "batch-wait", c.batchWait, "how long a loader collects keys before it calls the back office (BATCH_WAIT)")
 	fs.BoolVar(&c.check, "check", false, "validate the configuration, print it with secrets redacted, and exit")
 	if err := fs.Parse(args); err != nil {
@@ -118,6 +121,9 @@ func (c *config) validate() error {
 		if st, err := os.Stat(c.siteDir); err != nil || !st.IsDir() {
 			return fmt.Errorf("SITE_DIR %q is not a readable folder", c.siteDir)
 		}
+	}
+	if c.graphiqlDir != "" && !c.development() {
+		return errors.New("GRAPHIQL_DIR is set, but GraphiQL is served in development only: unset it or set GATEWAY_ENV=development")
 	}
 	return nil
 }
@@ -175,8 +181,8 @@ func (c *config) print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "GATEWAY_ENV=%s\nLISTEN_ADDR=%s\nADMIN_ADDR=%s\nUPSTREAM_URL=%s\nUPSTREAM_API_KEY=%s\n",
 		c.env, c.listenAddr, c.adminAddr, c.upstreamURL, redact(c.upstreamKey))
-	fmt.Fprintf(w, "UPSTREAM_TIMEZONE=%s\nSESSION_KEYS=%s\nSESSION_DIR=%s\nALLOWED_ORIGINS=%s\nSITE_DIR=%s\nBATCH_WAIT=%s\n",
-		c.upstreamZone, redact(c.sessionKeys), c.sessionFolder(), strings.Join(c.origins(), ","), c.siteDir, c.batchWait)
+	fmt.Fprintf(w, "UPSTREAM_TIMEZONE=%s\nSESSION_KEYS=%s\nSESSION_DIR=%s\nALLOWED_ORIGINS=%s\nSITE_DIR=%s\nGRAPHIQL_DIR=%s\nBATCH_WAIT=%s\n",
+		c.upstreamZone, redact(c.sessionKeys), c.sessionFolder(), strings.Join(c.origins(), ","), c.siteDir, c.graphiqlDir, c.batchWait)
 }
 
 func envOr(name, fallback string) string {

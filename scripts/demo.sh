@@ -34,7 +34,13 @@ for _ in $(seq 1 50); do
 	sleep 0.2
 done
 
+# GraphiQL's files come from e2e/node_modules (make browser-deps installs them); without them
+# /playground falls back to gqlgen's CDN URLs.
+graphiql_dir=""
+[ -f e2e/node_modules/graphiql/graphiql.min.js ] && graphiql_dir=e2e/node_modules
+
 GATEWAY_ENV=development \
+GRAPHIQL_DIR="$graphiql_dir" \
 UPSTREAM_URL="http://$BACKEND_ADDR/apis/" \
 UPSTREAM_TIMEZONE=Europe/Berlin \
 SESSION_KEYS="$(head -c 32 /dev/urandom | base64)" \
