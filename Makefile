@@ -3,11 +3,13 @@
 #   make demo       run the example back office and the gateway with the customer site
 #   make backend    run only the example back office
 #   make test       install what the tests need, then vet and run every test
+#   make test-browser  check the site's operations and types, then run the browser tests
+#   make types      regenerate web-example/site/js/operations.d.ts from the schema and operations
 #   make generate   regenerate the gqlgen code in graph/ from schema/
 
 FUZZTIME ?= 10s
 
-.PHONY: all build demo backend deps test generate
+.PHONY: all build demo backend deps browser-deps test test-browser types generate
 
 all: build
 
@@ -23,10 +25,23 @@ demo: deps
 backend: deps
 	@scripts/backend.sh
 
-test: deps
+browser-deps:
+	@scripts/browser-deps.sh
+
+test: deps test-browser
 	go vet ./...
 	go test -count=1 ./...
 	go test ./upstream -run '^$$' -fuzz '^FuzzDecodeResponse$$' -fuzztime $(FUZZTIME)
 
 generate:
 	go run github.com/99designs/gqlgen generate
+
+# The operations are validated against the schema while the types are generated, so --check
+# fails both on an invalid operation and on a stale operations.d.ts.
+test-browser: deps browser-deps
+	cd e2e && npx graphql-codegen --config codegen.yml --check --silent
+	cd e2e && npx tsc --noEmit -p ../web-example/site/tsconfig.json
+	cd e2e && node --test --test-concurrency=1 tests/
+
+types: browser-deps
+	cd e2e && npx graphql-codegen --config codegen.yml

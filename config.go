@@ -31,6 +31,7 @@ type config struct {
 	sessionDir     string
 	allowedOrigins string
 	siteDir        string
+	graphiqlDir    string
 	batchWait      time.Duration
 	shutdownGrace  time.Duration
 	check          bool
@@ -49,6 +50,7 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 		sessionDir:     os.Getenv("SESSION_DIR"),
 		allowedOrigins: os.Getenv("ALLOWED_ORIGINS"),
 		siteDir:        os.Getenv("SITE_DIR"),
+		graphiqlDir:    os.Getenv("GRAPHIQL_DIR"),
 		batchWait:      2 * time.Millisecond,
 		shutdownGrace:  15 * time.Second,
 	}
@@ -84,6 +86,7 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.sessionDir, "session-dir", c.sessionDir, "`folder` of the filesystem session store (SESSION_DIR)")
 	fs.StringVar(&c.allowedOrigins, "allowed-origins", c.allowedOrigins, "comma-separated `origins` allowed to call /graphql (ALLOWED_ORIGINS)")
 	fs.StringVar(&c.siteDir, "site", c.siteDir, "serve the customer site from this `folder` at / (SITE_DIR)")
+	fs.StringVar(&c.graphiqlDir, "graphiql-dir", c.graphiqlDir, "serve GraphiQL at /playground in development from the graphiql, react and react-dom packages in this node_modules `folder` (GRAPHIQL_DIR)")
 	fs.DurationVar(&c.batchWait, "batch-wait", c.batchWait, "how long a loader collects keys before it calls the back office (BATCH_WAIT)")
 	fs.DurationVar(&c.shutdownGrace, "shutdown-grace", c.shutdownGrace, "how long requests in flight may take to finish after SIGTERM (SHUTDOWN_GRACE)")
 	fs.BoolVar(&c.check, "check", false, "validate the configuration, print it with secrets redacted, and exit")
@@ -156,6 +159,9 @@ func (c *config) validate() error {
 	}
 	if c.shutdownGrace < 0 || c.shutdownGrace > 10*time.Minute {
 		return errors.New("SHUTDOWN_GRACE must be between 0 and 10m")
+	}
+	if c.graphiqlDir != "" && !c.development() {
+		return errors.New("GRAPHIQL_DIR is set, but GraphiQL is served in development only: unset it or set GATEWAY_ENV=development")
 	}
 	return nil
 }
@@ -307,8 +313,8 @@ func (c *config) print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "GATEWAY_ENV=%s\nLISTEN_ADDR=%s\nADMIN_ADDR=%s\nUPSTREAM_URL=%s\nUPSTREAM_API_KEY=%s\n",
 		c.env, c.listenAddr, c.adminAddr, redactURL(c.upstreamURL), redact(c.upstreamKey))
-	fmt.Fprintf(w, "UPSTREAM_TIMEZONE=%s\nSESSION_KEYS=%s\nSESSION_DIR=%s\nALLOWED_ORIGINS=%s\nSITE_DIR=%s\nBATCH_WAIT=%s\n",
-		c.upstreamZone, redact(c.sessionKeys), c.sessionFolder(), strings.Join(c.origins(), ","), c.siteDir, c.batchWait)
+	fmt.Fprintf(w, "UPSTREAM_TIMEZONE=%s\nSESSION_KEYS=%s\nSESSION_DIR=%s\nALLOWED_ORIGINS=%s\nSITE_DIR=%s\nGRAPHIQL_DIR=%s\nBATCH_WAIT=%s\n",
+		c.upstreamZone, redact(c.sessionKeys), c.sessionFolder(), strings.Join(c.origins(), ","), c.siteDir, c.graphiqlDir, c.batchWait)
 	fmt.Fprintf(w, "SHUTDOWN_GRACE=%s\n", c.shutdownGrace)
 	for _, name := range otelVariables {
 		if v := os.Getenv(name); v != "" {
@@ -338,7 +344,7 @@ func (c *config) LogValue() slog.Value {
 		slog.String("env", c.env),
 		slog.String("listen_addr", c.listenAddr),
 		slog.String("admin_addr", c.adminAddr),
-		slog.String("upstream_url", c.upstreamURL),
+		slog.String("upstream_url", redactURL(c.upstreamURL)),
 		slog.Any("upstream_api_key", c.upstreamKey),
 		slog.String("upstream_timezone", c.upstreamZone),
 		slog.Any("session_keys", c.sessionKeys),

@@ -29,6 +29,7 @@ import (
 
 	"customer-gateway/edge"
 	"customer-gateway/graph"
+	"customer-gateway/graphiql"
 	"customer-gateway/resolvers"
 	"customer-gateway/session"
 	"customer-gateway/telemetry"
@@ -188,7 +189,15 @@ func newTracedGateway(cfg *config, log *slog.Logger, tp trace.TracerProvider) (*
 
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", metrics.GraphQL(edge.NoStore(guard.Wrap(sessions.Middleware(withLoaders(gql))))))
-	if cfg.development() {
+	if cfg.development() && cfg.graphiqlDir != "" {
+		ide, err := graphiql.Handler("/graphql", cfg.graphiqlDir)
+		if err != nil {
+			return nil, err
+		}
+		mux.Handle("GET /playground", ide)
+		mux.Handle("GET "+graphiql.AssetsPath, ide)
+	} else if cfg.development() {
+		// Without GRAPHIQL_DIR the page loads GraphiQL from gqlgen's default CDN URLs.
 		mux.Handle("GET /playground", playground.Handler("customer-gateway", "/graphql"))
 	}
 	if cfg.siteDir != "" {

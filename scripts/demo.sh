@@ -41,7 +41,13 @@ if ! grep -q "Development Server" "$STATE_DIR/backend.log" 2>/dev/null; then
 	exit 1
 fi
 
+# GraphiQL's files come from e2e/node_modules (make browser-deps installs them); without them
+# /playground falls back to gqlgen's CDN URLs.
+graphiql_dir=""
+[ -f e2e/node_modules/graphiql/graphiql.min.js ] && graphiql_dir=e2e/node_modules
+
 GATEWAY_ENV=development \
+GRAPHIQL_DIR="$graphiql_dir" \
 UPSTREAM_URL="http://$BACKEND_ADDR/apis/" \
 UPSTREAM_TIMEZONE=Europe/Berlin \
 SESSION_KEYS="$(head -c 32 /dev/urandom | base64)" \

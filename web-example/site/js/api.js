@@ -1,6 +1,8 @@
 // Client of the gateway's GraphQL endpoint. The operations are the .graphql files under
 // operations/, one named operation per file, loaded on first use and cached for the page's life.
 
+/** @import * as Ops from './operations' */
+
 /** Path of the GraphQL endpoint, on the page's own origin. */
 const ENDPOINT = '/graphql';
 
@@ -47,6 +49,18 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * The site's operations by name, with the variables and data types that graphql-codegen generates
+ * into operations.d.ts. An operation file added under operations/ gets its entry here.
+ *
+ * @typedef {object} Operations
+ * @property {{variables: Ops.LoginMutationVariables, data: Ops.LoginMutation}} Login
+ * @property {{variables: Ops.LogoutMutationVariables, data: Ops.LogoutMutation}} Logout
+ * @property {{variables: Ops.MeQueryVariables, data: Ops.MeQuery}} Me
+ * @property {{variables: Ops.OrdersQueryVariables, data: Ops.OrdersQuery}} Orders
+ * @property {{variables: Ops.OrderDetailQueryVariables, data: Ops.OrderDetailQuery}} OrderDetail
+ */
+
 /** @type {Map<string, Promise<string>>} */
 const operationTexts = new Map();
 
@@ -56,12 +70,13 @@ const operationTexts = new Map();
  * Throws an ApiError carrying the first GraphQL error, also when the response contains partial
  * data beside its errors, so a caller cannot render a half-resolved operation by accident.
  *
- * @param {string} operationName Name of the operation and of its file under operations/.
- * @param {Record<string, unknown>} [variables]
- * @returns {Promise<Record<string, unknown>>}
+ * @template {keyof Operations} Name
+ * @param {Name} operationName Name of the operation and of its file under operations/.
+ * @param {Operations[Name]['variables']} [variables]
+ * @returns {Promise<Operations[Name]['data']>}
  */
-export async function request(operationName, variables = {}) {
-  const body = await buildRequestBody(operationName, variables);
+export async function request(operationName, variables) {
+  const body = await buildRequestBody(operationName, variables ?? {});
 
   let response;
   try {

@@ -136,7 +136,7 @@ async function checkSession() {
 
   let customer;
   try {
-    const data = /** @type {{me: Customer | null}} */ (await request('Me'));
+    const data = await request('Me');
     customer = data.me;
   } catch (error) {
     if (generation === state.generation) {
@@ -173,7 +173,7 @@ async function onLoginSubmit(event) {
   ui.loginSubmit.disabled = true;
   let customer;
   try {
-    const data = /** @type {{login: {customer: Customer}}} */ (await request('Login', { email, password }));
+    const data = await request('Login', { email, password });
     customer = data.login.customer;
   } catch (error) {
     if (generation === state.generation) {
@@ -225,7 +225,7 @@ async function loadOrdersPage(after, previousCursors) {
 
   let connection;
   try {
-    const data = /** @type {{orders: OrderConnection}} */ (await request('Orders', { first: PAGE_SIZE, after }));
+    const data = await request('Orders', { first: PAGE_SIZE, after });
     connection = data.orders;
   } catch (error) {
     if (generation === state.generation && requestNumber === state.ordersRequest) {
@@ -307,7 +307,7 @@ async function openOrderDetail(id) {
 
   let order;
   try {
-    const data = /** @type {{order: OrderDetail | null}} */ (await request('OrderDetail', { id }));
+    const data = await request('OrderDetail', { id });
     order = data.order;
   } catch (error) {
     if (generation === state.generation && requestNumber === state.detailRequest) {

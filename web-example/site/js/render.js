@@ -3,57 +3,16 @@
 
 import { formatDate, formatDateTime, formatMoney, statusLabel } from './format.js';
 
-/** @typedef {import('./format.js').Money} Money */
+// The types of the API values come from operations.d.ts, which graphql-codegen generates from
+// the schema and the operations, so a field that an operation stops selecting fails the type check.
 
-/**
- * @typedef {object} Customer
- * @property {string} id
- * @property {string} name
- */
-
-/**
- * @typedef {object} OrderSummary
- * @property {string} id
- * @property {string} number
- * @property {string} placedAt RFC 3339 instant.
- * @property {string} status One of the OrderStatus enum values.
- * @property {Money} total
- */
-
-/**
- * @typedef {object} OrderConnection
- * @property {{cursor: string, node: OrderSummary}[]} edges
- * @property {{hasNextPage: boolean, endCursor: string | null}} pageInfo
- * @property {number} totalCount
- */
-
-/**
- * @typedef {object} Product
- * @property {string} id
- * @property {string} name
- * @property {string} sku
- * @property {Money} price
- */
-
-/**
- * @typedef {object} OrderItem
- * @property {number} quantity
- * @property {Money} unitPrice
- * @property {Product | null} product Null when the product left the catalog.
- */
-
-/**
- * @typedef {object} Invoice
- * @property {string} id
- * @property {string} number
- * @property {string} issuedAt RFC 3339 instant.
- * @property {string | null} paidAt RFC 3339 instant, or null while unpaid.
- * @property {Money} amountDue
- */
-
-/**
- * @typedef {OrderSummary & {items: OrderItem[], invoice: Invoice | null}} OrderDetail
- */
+/** @typedef {NonNullable<import('./operations').MeQuery['me']>} Customer */
+/** @typedef {import('./operations').OrdersQuery['orders']} OrderConnection */
+/** @typedef {OrderConnection['edges'][number]['node']} OrderSummary */
+/** @typedef {NonNullable<import('./operations').OrderDetailQuery['order']>} OrderDetail */
+/** @typedef {OrderDetail['items'][number]} OrderItem */
+/** @typedef {NonNullable<OrderItem['product']>} Product */
+/** @typedef {NonNullable<OrderDetail['invoice']>} Invoice */
 
 /** Status values that have a badge colour in site.css. */
 const KNOWN_STATUSES = new Set(['PENDING', 'PAID', 'SHIPPED', 'CANCELLED']);
