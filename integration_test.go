@@ -302,7 +302,8 @@ func TestTamperedCookieIsAnonymous(t *testing.T) {
 	good := b.cookie.Value
 
 	tests := map[string]string{
-		"flipped-char": good[:len(good)-2] + flip(good[len(good)-2]) + good[len(good)-1:],
+		// A character in the middle: the last ones may only carry base64 padding bits.
+		"flipped-char": good[:len(good)/2] + flip(good[len(good)/2]) + good[len(good)/2+1:],
 		"truncated":    good[:len(good)/2],
 		"empty":        "",
 		"garbage":      "not-a-session",

@@ -158,6 +158,7 @@ export async function startGateway(backOffice, options = {}) {
     ...process.env,
     GATEWAY_ENV: options.development ? 'development' : 'production',
     LISTEN_ADDR: `${LOOPBACK}:${port}`,
+    ALLOWED_ORIGINS: `http://${LOOPBACK}:${port}`,
     ADMIN_ADDR: `${LOOPBACK}:${adminPort}`,
     UPSTREAM_URL: backOffice.url,
     UPSTREAM_API_KEY: backOffice.frontKey,
