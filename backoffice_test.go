@@ -146,6 +146,12 @@ type testGateway struct {
 // newTestGateway starts a gateway in production mode, or development mode when dev is set.
 func newTestGateway(t *testing.T, dev bool) *testGateway {
 	t.Helper()
+	return newTestGatewayWithTimeout(t, dev, 5*time.Second)
+}
+
+// newTestGatewayWithTimeout starts a gateway whose upstream calls time out after timeout.
+func newTestGatewayWithTimeout(t *testing.T, dev bool, timeout time.Duration) *testGateway {
+	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	origin := "http://" + srv.Listener.Addr().String()
 	env := "production"
@@ -157,6 +163,7 @@ func newTestGateway(t *testing.T, dev bool) *testGateway {
 		listenAddr:     srv.Listener.Addr().String(),
 		upstreamURL:    backOffice.url,
 		upstreamKey:    frontKey,
+		upstreamWait:   timeout,
 		upstreamZone:   "Europe/Berlin",
 		sessionKeys:    "c2Vzc2lvbi1rZXktZm9yLXRlc3RzLW9ubHktMzItYnl0ZXMhIQ==",
 		sessionDir:     t.TempDir(),

@@ -30,6 +30,7 @@ type config struct {
 	allowedOrigins string
 	siteDir        string
 	batchWait      time.Duration
+	upstreamWait   time.Duration
 	check          bool
 }
 
@@ -47,6 +48,7 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 		allowedOrigins: os.Getenv("ALLOWED_ORIGINS"),
 		siteDir:        os.Getenv("SITE_DIR"),
 		batchWait:      2 * time.Millisecond,
+		upstreamWait:   5 * time.Second,
 	}
 	key, err := secretFromEnv("UPSTREAM_API_KEY")
 	if err != nil {
@@ -64,6 +66,12 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 		}
 	}
 
+	if v := os.Getenv("UPSTREAM_TIMEOUT"); v != "" {
+		if c.upstreamWait, err = time.ParseDuration(v); err != nil {
+			return nil, fmt.Errorf("UPSTREAM_TIMEOUT %q is not a duration such as 5s", v)
+		}
+	}
+
 	fs := flag.NewFlagSet("customer-gateway", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.env, "env", c.env, "`production` or development (GATEWAY_ENV)")
@@ -75,6 +83,7 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.allowedOrigins, "allowed-origins", c.allowedOrigins, "comma-separated `origins` allowed to call /graphql (ALLOWED_ORIGINS)")
 	fs.StringVar(&c.siteDir, "site", c.siteDir, "serve the customer site from this `folder` at / (SITE_DIR)")
 	fs.DurationVar(&c.batchWait, "batch-wait", c.batchWait, "how long a loader collects keys before it calls the back office (BATCH_WAIT)")
+	fs.DurationVar(&c.upstreamWait, "upstream-timeout", c.upstreamWait, "time limit of one back-office call, from sending to the last byte (UPSTREAM_TIMEOUT)")
 	fs.BoolVar(&c.check, "check", false, "validate the configuration, print it with secrets redacted, and exit")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -104,6 +113,9 @@ func (c *config) validate() error {
 	}
 	if _, err := session.ParseKeys(string(c.sessionKeys)); err != nil {
 		return fmt.Errorf("SESSION_KEYS is invalid: %w", err)
+	}
+	if c.upstreamWait <= 0 || c.upstreamWait > 2*time.Minute {
+		return errors.New("UPSTREAM_TIMEOUT must be more than 0 and at most 2m")
 	}
 	if c.batchWait < 0 || c.batchWait > 50*time.Millisecond {
 		return errors.New("BATCH_WAIT must be between 0 and 50ms")

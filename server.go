@@ -120,6 +120,7 @@ func newGateway(cfg *config, log *slog.Logger) (*gateway, error) {
 	client, err := upstream.NewClient(upstream.Config{
 		BaseURL:  cfg.upstreamURL,
 		Key:      cfg.upstreamKey,
+		Timeout:  cfg.upstreamWait,
 		Location: loc,
 		Observe: func(api, op, outcome string) {
 			upstreamCalls.WithLabelValues(api, op, outcome).Inc()
