@@ -39,6 +39,14 @@ const replyMutation = `mutation($key: String!, $input: ReplyToTicketInput!) {
   replyToTicket(idempotencyKey: $key, input: $input) { ticket { id messages { body } } }
 }`
 
+// shortTimeout is the upstream timeout of the gateways that force a timeout, and
+// slowBackOffice the delay of the back office's slow fault mode, well beyond it. Logins and
+// reads through those gateways must still finish within shortTimeout.
+const (
+	shortTimeout   = 750 * time.Millisecond
+	slowBackOffice = 2500 * time.Millisecond
+)
+
 const ticketsQuery = `{ tickets { id subject status messages { author body } } }`
 
 type profileData struct {
@@ -207,17 +215,42 @@ func TestProfileConcurrentStaleUpdates(t *testing.T) {
 	}
 }
 
+func TestProfileStaleVersionConflict(t *testing.T) {
+	g := newTestGateway(t, false)
+	b := g.browser()
+	b.login("ann@example.com")
+	seen := readProfile(t, b)
+
+	first := b.query(updateProfileMutation, map[string]any{"key": newKey(), "input": profileInput(seen, "+49 30 3333333")})
+	if len(first.Errors) > 0 {
+		t.Fatalf("first update: errors %+v", first.Errors)
+	}
+
+	// A second tab still shows the version before the first update.
+	body := mustJSON(t, map[string]any{"query": updateProfileMutation, "variables": map[string]any{
+		"key": newKey(), "input": profileInput(seen, "+49 30 4444444")}})
+	_, raw := b.post(body, nil)
+	current := fmt.Sprintf(`{"version":%d,"name":%q,"phone":"+49 30 3333333","address":{"street":%q,"postalCode":%q,"city":%q,"country":%q}}`,
+		seen.Version+1, seen.Name, seen.Address.Street, seen.Address.PostalCode, seen.Address.City, seen.Address.Country)
+	want := `{"errors":[{"message":"Your profile was changed since you opened it. Review the current values and save again.","path":["updateProfile"],"locations":[{"line":2,"column":3}],"extensions":{"code":"CONFLICT","current":` + current + `,"requestId":""}}],"data":null}`
+	if got := withoutRequestIDs(raw); got != want {
+		t.Errorf("stale update:\n got %s\nwant %s", got, want)
+	}
+	if after := readProfile(t, b); after.Phone != "+49 30 3333333" {
+		t.Errorf("stored phone = %q, want the first update's", after.Phone)
+	}
+}
+
 func TestTicketSubmittedThreeTimesOnce(t *testing.T) {
-	const slow = 1500 * time.Millisecond
-	short := newTestGatewayWithTimeout(t, false, 300*time.Millisecond)
+	short := newTestGatewayWithTimeout(t, false, shortTimeout)
 	b := short.browser()
 	b.login("bob@example.com")
 	subject := "Parcel missing " + newKey()
 	vars := map[string]any{"key": newKey(), "input": map[string]any{"subject": subject, "message": "My parcel\nhas not arrived."}}
 
-	// First send: the back office is slower than the gateway's timeout, so the answer is
+	// First send: the back office is slower than the gateway's timeout, so the response is
 	// lost after the request went out.
-	setFaults(t, map[string]string{"support_api.php": fmt.Sprintf("slow:%d", slow.Milliseconds())})
+	setFaults(t, map[string]string{"support_api.php": fmt.Sprintf("slow:%d", slowBackOffice.Milliseconds())})
 	before := short.upstreamCalls("support_api.php")
 	r := b.query(openTicketMutation, vars)
 	if got := r.codes(); len(got) != 1 || got[0] != "OUTCOME_UNKNOWN" {
@@ -230,11 +263,11 @@ func TestTicketSubmittedThreeTimesOnce(t *testing.T) {
 
 	// Second and third send, as the site retries the same submission with the same key.
 	// Waiting out the slow request first makes the third send meet the first one's stored
-	// answer; the second may overtake it, and the key must hold either way.
+	// response; the second may overtake it, and the key must hold either way.
 	var ids []string
 	for i := range 2 {
 		if i == 1 {
-			time.Sleep(slow)
+			time.Sleep(slowBackOffice)
 		}
 		r := b.query(openTicketMutation, vars)
 		if len(r.Errors) > 0 {
@@ -263,13 +296,13 @@ func TestTicketSubmittedThreeTimesOnce(t *testing.T) {
 }
 
 func TestMutationTimeoutIsOutcomeUnknown(t *testing.T) {
-	short := newTestGatewayWithTimeout(t, false, 300*time.Millisecond)
+	short := newTestGatewayWithTimeout(t, false, shortTimeout)
 	b := short.browser()
 	b.login("bob@example.com")
 	seen := readProfile(t, b)
 	vars := map[string]any{"key": newKey(), "input": profileInput(seen, "+49 40 5550001")}
 
-	setFaults(t, map[string]string{"account_api.php": "slow:1500"})
+	setFaults(t, map[string]string{"account_api.php": fmt.Sprintf("slow:%d", slowBackOffice.Milliseconds())})
 	before := short.upstreamOutcomes("account_api.php")
 	resp, raw := b.post(mustJSON(t, map[string]any{"query": updateProfileMutation, "variables": vars}), nil)
 	setFaults(t, map[string]string{})
@@ -295,7 +328,7 @@ func TestMutationTimeoutIsOutcomeUnknown(t *testing.T) {
 
 	// The site resends with the same key: the update is applied once, and the resend gets its
 	// result instead of a conflict with its own first attempt.
-	time.Sleep(1500 * time.Millisecond)
+	time.Sleep(slowBackOffice)
 	r := b.query(updateProfileMutation, vars)
 	if len(r.Errors) > 0 {
 		t.Fatalf("resend: errors %+v", r.Errors)

@@ -71,7 +71,8 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		case public == errUnavailable:
 			log.Error("upstream failed", "request_id", requestID, "path", gqlErr.Path.String(), "error", err)
 		case public == errOutcomeUnknown:
-			// The customer is told to resend; an operator may need to reconcile if they do not.
+			// The message asks the customer to resend. If they do not, an operator may need to check
+			// whether the write was applied.
 			log.Warn("write outcome unknown", "request_id", requestID, "path", gqlErr.Path.String(), "error", err)
 		}
 

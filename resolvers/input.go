@@ -10,9 +10,9 @@ import (
 	"customer-gateway/upstream"
 )
 
-// The checks of the mutations' arguments. The back office checks the same rules again; the
+// The checks of the mutations' arguments. The back office checks the same rules again. The
 // limits here must stay equal to, or stricter than, those of its write operations, because an
-// input it refuses after the gateway accepted it ends as an internal error.
+// input it rejects after the gateway accepted it ends as an internal error.
 
 var (
 	// idempotencyKeyPattern accepts a UUID, as crypto.randomUUID() makes, and other random keys
@@ -25,7 +25,7 @@ var (
 // textRule is the rule of one text argument.
 type textRule struct {
 	field     string // the argument's path, for extensions.field
-	label     string // how the message names it
+	label     string // the argument's name in messages
 	max       int    // in characters (Unicode code points)
 	required  bool
 	multiline bool // line breaks and tabs allowed

@@ -43,7 +43,7 @@ type ProfileUpdate struct {
 	Country    string
 }
 
-// StaleVersionError is the answer to a profile update made from an older version than the
+// StaleVersionError is the response to a profile update made from an older version than the
 // stored one. Current is the stored profile, which the update did not change.
 type StaleVersionError struct {
 	Current *Profile
@@ -56,7 +56,7 @@ func (e *StaleVersionError) Error() string {
 // Unwrap returns ErrConflict, so that errors.Is matches the category.
 func (e *StaleVersionError) Unwrap() error { return ErrConflict }
 
-// profileChange is the answer of update_profile: the outcome and the profile after it.
+// profileChange is the response of update_profile: the outcome and the profile after it.
 type profileChange struct {
 	Outcome String  `json:"outcome"`
 	Profile Profile `json:"profile"`
@@ -97,7 +97,7 @@ func (c *Client) Profile(ctx context.Context, customerID string) (*Profile, erro
 // UpdateProfile replaces a customer's name, phone and postal address, if u.Version is still
 // the stored version, and returns the profile after the update. A stale version is a
 // *StaleVersionError carrying the stored profile. The call is never retried (see mutate);
-// repeating it with the same idempotency key returns the first answer.
+// repeating it with the same idempotency key returns the first response.
 func (c *Client) UpdateProfile(ctx context.Context, customerID, idempotencyKey string, u ProfileUpdate) (*Profile, error) {
 	var p Params
 	p.Set("customer_id", customerID)
@@ -115,7 +115,7 @@ func (c *Client) UpdateProfile(ctx context.Context, customerID, idempotencyKey s
 		return nil, err
 	}
 	if change.Profile.ID != ID(customerID) {
-		return nil, &Error{Category: ErrFault, API: accountAPI, Op: "update_profile", Message: "answer for another customer"}
+		return nil, &Error{Category: ErrFault, API: accountAPI, Op: "update_profile", Message: "response for another customer"}
 	}
 	switch change.Outcome {
 	case "updated":

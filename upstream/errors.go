@@ -15,7 +15,7 @@ var (
 	ErrFault        = errors.New("upstream fault")
 	ErrTimeout      = errors.New("upstream timed out")
 	ErrCircuitOpen  = errors.New("circuit open")
-	// ErrOutcomeUnknown is a write whose request was sent but whose answer never arrived
+	// ErrOutcomeUnknown is a write whose request was sent but whose response never arrived
 	// whole: the back office may or may not have applied it.
 	ErrOutcomeUnknown = errors.New("outcome unknown")
 	// ErrKeyReused is a write whose idempotency key the back office already stored for

@@ -8,11 +8,11 @@ import (
 )
 
 // mutate posts one operation that changes data in the back office. It differs from call in
-// two ways, both because a write may have been applied even when its answer was lost:
+// two ways, both because a write may have been applied even when its response was lost:
 //
 //   - it is never retried: a repeat is the caller's decision, made with the same idempotency
-//     key so the back office can return the first answer;
-//   - a transport failure after the request was written (a timeout, a reset, an answer cut
+//     key so the back office can return the first response;
+//   - a transport failure after the request was written (a timeout, a reset, a response cut
 //     short) is ErrOutcomeUnknown instead of ErrTimeout or ErrFault. A failure before the
 //     request was written, such as a refused connection, keeps its category: nothing reached
 //     the back office.

@@ -49,7 +49,7 @@ func TestMutateFakeServerCutsConnection(t *testing.T) {
 	var requests atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		requests.Add(1)
-		// The request arrived whole; the connection ends before any answer.
+		// The request arrived whole; the connection ends before any response.
 		conn, _, err := w.(http.Hijacker).Hijack()
 		if err == nil {
 			conn.Close()

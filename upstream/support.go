@@ -35,7 +35,7 @@ func (c *Client) Tickets(ctx context.Context, customerID string) ([]Ticket, erro
 	}
 	for _, t := range rows {
 		if t.CustomerID != ID(customerID) {
-			return nil, &Error{Category: ErrFault, API: supportAPI, Op: "list", Message: "answer holds another customer's ticket"}
+			return nil, &Error{Category: ErrFault, API: supportAPI, Op: "list", Message: "response contains another customer's ticket"}
 		}
 	}
 	return rows, nil
@@ -73,7 +73,7 @@ func (c *Client) ticketWrite(ctx context.Context, op, customerID string, p *Para
 		return nil, err
 	}
 	if t.CustomerID != ID(customerID) || t.ID == "" {
-		return nil, &Error{Category: ErrFault, API: supportAPI, Op: op, Message: "answer for another customer or without ticket id"}
+		return nil, &Error{Category: ErrFault, API: supportAPI, Op: op, Message: "response for another customer or without a ticket id"}
 	}
 	return &t, nil
 }

@@ -1,6 +1,6 @@
 // The profile form: name, phone and postal address. An update names the profile version the
-// form was filled from; when the profile changed since (another tab, the staff), the gateway
-// answers CONFLICT with the stored profile, and the form shows it instead of overwriting it.
+// form was filled from. When the profile changed since (another tab, the staff), the gateway
+// returns CONFLICT with the stored profile, and the form shows it instead of overwriting it.
 
 import { ApiError, request } from './api.js';
 import { byId, FormErrors } from './dom.js';

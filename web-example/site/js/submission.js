@@ -1,5 +1,5 @@
-// Idempotency keys of the site's forms. The gateway never repeats a write by itself; the site
-// does, and sends the same key with the same values, so the back office applies the write once.
+// Idempotency keys of the site's forms. The gateway never repeats a write by itself, so the site
+// does. It sends the same key with the same values, and the back office applies the write once.
 
 /**
  * Error codes after which a write may or may not have been applied. The form keeps its key,
@@ -8,7 +8,7 @@
 const UNCERTAIN = new Set(['OUTCOME_UNKNOWN', 'NETWORK_ERROR', 'BAD_RESPONSE', 'UPSTREAM_UNAVAILABLE', 'RATE_LIMITED']);
 
 /**
- * Submission holds the idempotency key of one form. keyFor returns the key of the values being
+ * Submission stores the idempotency key of one form. keyFor returns the key of the values being
  * sent: the previous key when the same values are sent again after an uncertain outcome, and a
  * new key (crypto.randomUUID()) for new values or after the previous attempt was settled.
  */
