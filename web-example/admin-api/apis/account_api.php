@@ -49,7 +49,7 @@ function account_profile(?int $customerId): array
 }
 
 // Replaces the customer's name, phone and postal address if `version` is
-// still the stored one. A stale version is not an error: the answer is
+// still the stored one. A stale version is not an error: the response is
 // {"outcome":"conflict","profile":<current>} so the caller can show what
 // changed; a write is {"outcome":"updated","profile":<new>}.
 function account_update_profile(?int $customerId): array

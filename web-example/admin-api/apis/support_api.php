@@ -12,7 +12,7 @@ const SUPPORT_SUBJECT_MAX = 150;
 const SUPPORT_MESSAGE_MAX = 5000;
 
 // The customer's tickets, newest first, each with its messages oldest first.
-// Every ticket carries a "messages" list; none is an empty list.
+// Every ticket has a "messages" list, which is empty when it has no messages.
 function support_tickets(PDO $pdo, int $customerId, ?int $ticketId = null): array
 {
     $sql = 'SELECT id, customer_id, subject, status, created FROM tickets WHERE customer_id = ?';

@@ -1,6 +1,6 @@
 <?php
 // Helpers of the operations that write: text parameters with length limits,
-// and idempotency keys, so that a retried write returns the first answer
+// and idempotency keys, so that a retried write returns the first response
 // instead of writing a second time.
 
 require_once __DIR__ . '/api.php';
@@ -40,8 +40,8 @@ function write_customer(?int $customerId): int
 }
 
 // Runs $work($pdo) once per idempotency key and customer, in one transaction
-// with the stored answer. A repeated key with the same operation and
-// parameters returns the stored answer without running $work; a repeated key
+// with the stored response. A repeated key with the same operation and
+// parameters returns the stored response without running $work; a repeated key
 // with anything else is `key_reused`. An ApiError thrown by $work is not
 // stored, so a retry after a refused write tries again.
 function idempotent_write(int $customerId, string $operation, array $request, callable $work): array
