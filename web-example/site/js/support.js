@@ -1,6 +1,7 @@
-// The support section: the customer's tickets with their messages, and the form that opens a
-// new ticket. Each submission of the form has its own idempotency key, so resending it after an
-// uncertain outcome never opens a second ticket.
+// The support section: the customer's tickets with their messages and a reply form each, and
+// the form that opens a new ticket. Each submission of a form has its own idempotency key.
+// Resending it after an uncertain outcome therefore never opens a second ticket or adds a
+// second reply.
 
 import { ApiError, request } from './api.js';
 import { byId, FormErrors } from './dom.js';
@@ -27,6 +28,7 @@ import { Submission } from './submission.js';
 
 const STATUS_LABELS = { OPEN: 'Open', ANSWERED: 'Answered', CLOSED: 'Closed' };
 const UNKNOWN_OUTCOME = 'We could not confirm that your request was sent. Select Send again: it will not be sent twice.';
+const UNKNOWN_REPLY = 'We could not confirm that your reply was sent. Select Reply again: it will not be sent twice.';
 
 /**
  * Wires the support section of index.html and returns its controls. onError handles the errors
@@ -47,6 +49,8 @@ export function createSupportSection(onError) {
     'input.message': message,
   });
   const submission = new Submission();
+  /** The pending reply of each ticket, kept across renders of the list. @type {Map<string, Submission>} */
+  const replies = new Map();
   /** Incremented by clear, so that a response for an earlier session is dropped. */
   let generation = 0;
 
@@ -57,7 +61,7 @@ export function createSupportSection(onError) {
 
   /** @param {Ticket[]} tickets */
   function render(tickets) {
-    list.replaceChildren(...tickets.map(renderTicket));
+    list.replaceChildren(...tickets.map((ticket) => renderTicket(ticket, reply)));
     empty.hidden = tickets.length > 0;
   }
 
@@ -120,8 +124,56 @@ export function createSupportSection(onError) {
     void load();
   }
 
+  /**
+   * Sends the reply form of one ticket and reloads the list when it was sent.
+   *
+   * @param {string} ticketId
+   * @param {ReplyForm} replyForm
+   */
+  async function reply(ticketId, replyForm) {
+    const input = { ticketId, message: replyForm.message.value.trim() };
+    if (input.message === '') {
+      replyForm.alert.textContent = 'Enter your reply.';
+      replyForm.alert.hidden = false;
+      replyForm.message.focus();
+      return;
+    }
+
+    let pending = replies.get(ticketId);
+    if (pending === undefined) {
+      pending = new Submission();
+      replies.set(ticketId, pending);
+    }
+    const started = generation;
+    const idempotencyKey = pending.keyFor(input);
+    replyForm.alert.hidden = true;
+    replyForm.submit.disabled = true;
+    try {
+      await request('ReplyToTicket', { idempotencyKey, input });
+    } catch (error) {
+      if (started !== generation) {
+        return;
+      }
+      replyForm.submit.disabled = false;
+      pending.settle(error instanceof ApiError ? error : null);
+      if (error instanceof ApiError && (error.code === 'BAD_USER_INPUT' || error.code === 'OUTCOME_UNKNOWN')) {
+        replyForm.alert.textContent = error.code === 'OUTCOME_UNKNOWN' ? UNKNOWN_REPLY : error.message;
+        replyForm.alert.hidden = false;
+      } else {
+        onError(error, () => void reply(ticketId, replyForm));
+      }
+      return;
+    }
+    if (started !== generation) {
+      return;
+    }
+    pending.settle();
+    void load();
+  }
+
   function clear() {
     generation += 1;
+    replies.clear();
     list.replaceChildren();
     empty.hidden = true;
     form.reset();
@@ -134,12 +186,21 @@ export function createSupportSection(onError) {
 }
 
 /**
- * Builds the list entry of one ticket with its messages.
+ * @typedef {object} ReplyForm
+ * @property {HTMLTextAreaElement} message
+ * @property {HTMLButtonElement} submit
+ * @property {HTMLElement} alert
+ */
+
+/**
+ * Builds the list entry of one ticket with its messages and, unless the ticket is closed, a
+ * reply form whose submission runs onReply.
  *
  * @param {Ticket} ticket
+ * @param {(ticketId: string, form: ReplyForm) => void} onReply
  * @returns {HTMLLIElement}
  */
-function renderTicket(ticket) {
+function renderTicket(ticket, onReply) {
   const item = createElement('li', { className: 'ticket', testId: 'ticket' });
   const head = createElement('div', { className: 'ticket__head' });
   head.append(
@@ -158,5 +219,43 @@ function renderTicket(ticket) {
     thread.append(entry);
   }
   item.append(head, opened, thread);
+  if (ticket.status !== 'CLOSED') {
+    item.append(renderReplyForm(ticket, onReply));
+  }
   return item;
+}
+
+/**
+ * @param {Ticket} ticket
+ * @param {(ticketId: string, form: ReplyForm) => void} onReply
+ * @returns {HTMLFormElement}
+ */
+function renderReplyForm(ticket, onReply) {
+  const form = createElement('form', { className: 'ticket__reply', testId: 'ticket-reply-form' });
+  form.noValidate = true;
+  const fieldId = `ticket-reply-${ticket.id}`;
+  const alertId = `${fieldId}-alert`;
+
+  const label = createElement('label', { text: 'Your reply' });
+  label.htmlFor = fieldId;
+  const message = createElement('textarea', { testId: 'ticket-reply-message' });
+  message.id = fieldId;
+  message.rows = 3;
+  message.maxLength = 5000;
+  message.setAttribute('aria-describedby', alertId);
+  const alert = createElement('p', { className: 'form-alert', testId: 'ticket-reply-alert' });
+  alert.id = alertId;
+  alert.setAttribute('role', 'alert');
+  alert.hidden = true;
+  const submit = createElement('button', { className: 'button button--quiet', text: 'Reply', testId: 'ticket-reply-submit' });
+  submit.type = 'submit';
+
+  const field = createElement('div', { className: 'field' });
+  field.append(label, message);
+  form.append(field, alert, submit);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    onReply(ticket.id, { message, submit, alert });
+  });
+  return form;
 }
