@@ -151,12 +151,18 @@ type testGateway struct {
 // newTestGateway starts a gateway in production mode, or development mode when dev is set.
 func newTestGateway(t *testing.T, dev bool) *testGateway {
 	t.Helper()
-	return startTestGateway(t, dev, backOffice.url, noop.NewTracerProvider())
+	return startTestGateway(t, dev, backOffice.url, noop.NewTracerProvider(), 5*time.Second)
+}
+
+// newTestGatewayWithTimeout starts a gateway whose upstream calls time out after timeout.
+func newTestGatewayWithTimeout(t *testing.T, dev bool, timeout time.Duration) *testGateway {
+	t.Helper()
+	return startTestGateway(t, dev, backOffice.url, noop.NewTracerProvider(), timeout)
 }
 
 // startTestGateway starts a gateway in front of the back office at upstreamURL, making its
-// spans with tp.
-func startTestGateway(t *testing.T, dev bool, upstreamURL string, tp trace.TracerProvider) *testGateway {
+// spans with tp, with upstream calls that time out after timeout.
+func startTestGateway(t *testing.T, dev bool, upstreamURL string, tp trace.TracerProvider, timeout time.Duration) *testGateway {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	origin := "http://" + srv.Listener.Addr().String()
@@ -169,6 +175,7 @@ func startTestGateway(t *testing.T, dev bool, upstreamURL string, tp trace.Trace
 		listenAddr:     srv.Listener.Addr().String(),
 		upstreamURL:    upstreamURL,
 		upstreamKey:    frontKey,
+		upstreamWait:   timeout,
 		upstreamZone:   "Europe/Berlin",
 		sessionKeys:    "c2Vzc2lvbi1rZXktZm9yLXRlc3RzLW9ubHktMzItYnl0ZXMhIQ==",
 		sessionDir:     t.TempDir(),

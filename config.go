@@ -34,6 +34,7 @@ type config struct {
 	graphiqlDir    string
 	batchWait      time.Duration
 	shutdownGrace  time.Duration
+	upstreamWait   time.Duration
 	check          bool
 }
 
@@ -53,6 +54,7 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 		graphiqlDir:    os.Getenv("GRAPHIQL_DIR"),
 		batchWait:      2 * time.Millisecond,
 		shutdownGrace:  15 * time.Second,
+		upstreamWait:   5 * time.Second,
 	}
 	key, err := secretFromEnv("UPSTREAM_API_KEY")
 	if err != nil {
@@ -75,6 +77,11 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 			return nil, fmt.Errorf("SHUTDOWN_GRACE %q is not a duration such as 15s", v)
 		}
 	}
+	if v := os.Getenv("UPSTREAM_TIMEOUT"); v != "" {
+		if c.upstreamWait, err = time.ParseDuration(v); err != nil {
+			return nil, fmt.Errorf("UPSTREAM_TIMEOUT %q is not a duration such as 5s", v)
+		}
+	}
 
 	fs := flag.NewFlagSet("customer-gateway", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -89,6 +96,7 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.graphiqlDir, "graphiql-dir", c.graphiqlDir, "serve GraphiQL at /playground in development from the graphiql, react and react-dom packages in this node_modules `folder` (GRAPHIQL_DIR)")
 	fs.DurationVar(&c.batchWait, "batch-wait", c.batchWait, "how long a loader collects keys before it calls the back office (BATCH_WAIT)")
 	fs.DurationVar(&c.shutdownGrace, "shutdown-grace", c.shutdownGrace, "how long requests in flight may take to finish after SIGTERM (SHUTDOWN_GRACE)")
+	fs.DurationVar(&c.upstreamWait, "upstream-timeout", c.upstreamWait, "time limit of one back-office call, from sending to the last byte (UPSTREAM_TIMEOUT)")
 	fs.BoolVar(&c.check, "check", false, "validate the configuration, print it with secrets redacted, and exit")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -121,6 +129,9 @@ func (c *config) validate() error {
 	}
 	if _, err := session.ParseKeys(string(c.sessionKeys)); err != nil {
 		return fmt.Errorf("SESSION_KEYS is invalid: %w", err)
+	}
+	if c.upstreamWait <= 0 || c.upstreamWait > 2*time.Minute {
+		return errors.New("UPSTREAM_TIMEOUT must be more than 0 and at most 2m")
 	}
 	if c.batchWait < 0 || c.batchWait > 50*time.Millisecond {
 		return errors.New("BATCH_WAIT must be between 0 and 50ms")

@@ -145,6 +145,7 @@ func newTracedGateway(cfg *config, log *slog.Logger, tp trace.TracerProvider) (*
 		Observe:       metrics.ObserveUpstream,
 		Trace:         tracing.Upstream,
 		InjectHeaders: tracing.InjectHeaders,
+		Timeout:       cfg.upstreamWait,
 	})
 	if err != nil {
 		return nil, err

@@ -15,25 +15,44 @@ import (
 )
 
 // publicError is an error whose code and message are safe to show a customer as they are.
+// extensions, when set, are added beside the code.
 type publicError struct {
-	code    string
-	message string
+	code       string
+	message    string
+	extensions map[string]any
 }
 
 func (e *publicError) Error() string { return e.code + ": " + e.message }
 
 var (
-	errUnauthenticated = &publicError{"UNAUTHENTICATED", "You need to log in."}
-	errNotFound        = &publicError{"NOT_FOUND", "Not found."}
-	errLoginFailed     = &publicError{"BAD_USER_INPUT", "Wrong email or password."}
-	errInternal        = &publicError{"INTERNAL_SERVER_ERROR", "Internal server error."}
-	errUnavailable     = &publicError{"UPSTREAM_UNAVAILABLE", "The service is temporarily unavailable. Please try again in a moment."}
-	errBadRequest      = &publicError{"BAD_REQUEST", "The request body is not a valid GraphQL request."}
+	errUnauthenticated = &publicError{code: "UNAUTHENTICATED", message: "You need to log in."}
+	errNotFound        = &publicError{code: "NOT_FOUND", message: "Not found."}
+	errLoginFailed     = &publicError{code: "BAD_USER_INPUT", message: "Wrong email or password."}
+	errInternal        = &publicError{code: "INTERNAL_SERVER_ERROR", message: "Internal server error."}
+	errUnavailable     = &publicError{code: "UPSTREAM_UNAVAILABLE", message: "The service is temporarily unavailable. Please try again in a moment."}
+	errOutcomeUnknown  = &publicError{code: "OUTCOME_UNKNOWN", message: "We could not confirm that your change was saved. Send it again: it will not be applied twice."}
+	errKeyReused       = &publicError{code: "BAD_USER_INPUT", message: "This submission was already sent with other values. Submit the form again.",
+		extensions: map[string]any{"field": "idempotencyKey"}}
+	errConflict   = &publicError{code: "CONFLICT", message: "The record was changed since you opened it. Review the current values and save again."}
+	errBadRequest = &publicError{code: "BAD_REQUEST", message: "The request body is not a valid GraphQL request."}
 )
 
 // badInput returns a BAD_USER_INPUT error with a message for the customer.
 func badInput(format string, args ...any) error {
-	return &publicError{"BAD_USER_INPUT", fmt.Sprintf(format, args...)}
+	return &publicError{code: "BAD_USER_INPUT", message: fmt.Sprintf(format, args...)}
+}
+
+// invalidField returns a BAD_USER_INPUT error whose extensions.field is the path of the
+// argument at fault, for example "input.phone", so a form can mark the field.
+func invalidField(field, format string, args ...any) error {
+	return &publicError{code: "BAD_USER_INPUT", message: fmt.Sprintf(format, args...), extensions: map[string]any{"field": field}}
+}
+
+// staleProfile returns the CONFLICT error of a profile update made from an old version, with
+// the stored profile in extensions.current, shaped like the Profile type of the schema.
+func staleProfile(current *upstream.Profile) *publicError {
+	return &publicError{code: errConflict.code, message: "Your profile was changed since you opened it. Review the current values and save again.",
+		extensions: map[string]any{"current": toProfile(current)}}
 }
 
 // ErrorPresenter returns the function that turns every error of an operation into what the
@@ -58,11 +77,18 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			log.Error("operation failed", "request_id", requestID, "path", gqlErr.Path.String(), "error", err)
 		case public == errUnavailable:
 			log.Error("upstream failed", "request_id", requestID, "path", gqlErr.Path.String(), "error", err)
+		case public == errOutcomeUnknown:
+			// The message asks the customer to resend. If they do not, an operator may need to check
+			// whether the write was applied.
+			log.Warn("write outcome unknown", "request_id", requestID, "path", gqlErr.Path.String(), "error", err)
 		}
 
 		if public != nil {
 			gqlErr.Message = public.message
 			gqlErr.Extensions = map[string]any{"code": public.code}
+			for k, v := range public.extensions {
+				gqlErr.Extensions[k] = v
+			}
 		}
 		if gqlErr.Extensions == nil {
 			gqlErr.Extensions = map[string]any{}
@@ -81,7 +107,17 @@ func classify(err error, gqlErr *gqlerror.Error) *publicError {
 	if errors.As(err, &public) {
 		return public
 	}
+	var stale *upstream.StaleVersionError
+	if errors.As(err, &stale) && stale.Current != nil {
+		return staleProfile(stale.Current)
+	}
 	switch {
+	case errors.Is(err, upstream.ErrOutcomeUnknown):
+		return errOutcomeUnknown
+	case errors.Is(err, upstream.ErrConflict):
+		return errConflict
+	case errors.Is(err, upstream.ErrKeyReused):
+		return errKeyReused
 	case errors.Is(err, upstream.ErrNotFound):
 		return errNotFound
 	case errors.Is(err, upstream.ErrLoginFailed):

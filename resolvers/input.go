@@ -1,55 +1,118 @@
 package resolvers
 
 import (
-	"context"
+	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
-	"customer-gateway/session"
+	"customer-gateway/graph/model"
+	"customer-gateway/upstream"
 )
 
-// The checks that run before any upstream call: who is asking, and whether an argument is
-// worth sending to the back office at all.
+// The checks of the mutations' arguments. The back office checks the same rules again. The
+// limits here must stay equal to, or stricter than, those of its write operations, because an
+// input it rejects after the gateway accepted it ends as an internal error.
 
-// requireIdentity returns the logged-in customer, or UNAUTHENTICATED before any upstream call.
-func requireIdentity(ctx context.Context) (*session.Identity, error) {
-	id := session.IdentityFrom(ctx)
-	if id == nil {
-		return nil, errUnauthenticated
-	}
-	return id, nil
+var (
+	// idempotencyKeyPattern accepts a UUID, as crypto.randomUUID() makes, and other random keys
+	// of 16 to 64 URL-safe characters.
+	idempotencyKeyPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{16,64}$`)
+	phonePattern          = regexp.MustCompile(`^\+?[0-9][0-9 ()/-]{3,29}$`)
+	countryPattern        = regexp.MustCompile(`^[A-Z]{2}$`)
+)
+
+// textRule is the rule of one text argument.
+type textRule struct {
+	field     string // the argument's path, for extensions.field
+	label     string // the argument's name in messages
+	max       int    // in characters (Unicode code points)
+	required  bool
+	multiline bool // line breaks and tabs allowed
 }
 
-// checkID sorts an id argument three ways. An id that is not a decimal number is invalid input
-// (BAD_USER_INPUT). A number the back office never issues (zero, leading zeros, more than 18
-// digits) names no record, so it is NOT_FOUND without an upstream call, exactly like an id that
-// does not exist. Only the rest is worth asking the back office about.
-func checkID(id string) error {
-	switch {
-	case !isDigits(id):
-		return badInput("id is not a valid id.")
-	case id[0] == '0' || len(id) > 18:
-		return errNotFound
+// check trims value and returns it, or a BAD_USER_INPUT error naming the field.
+func (r textRule) check(value string) (string, error) {
+	value = strings.TrimSpace(value)
+	if r.required && value == "" {
+		return "", invalidField(r.field, "%s is required.", r.label)
+	}
+	if utf8.RuneCountInString(value) > r.max {
+		return "", invalidField(r.field, "%s must be at most %d characters long.", r.label, r.max)
+	}
+	for _, c := range value {
+		if c == utf8.RuneError || (unicode.IsControl(c) && !(r.multiline && (c == '\n' || c == '\r' || c == '\t'))) {
+			return "", invalidField(r.field, "%s contains a character that is not allowed.", r.label)
+		}
+	}
+	return value, nil
+}
+
+// checkIdempotencyKey checks the idempotencyKey argument of a mutation.
+func checkIdempotencyKey(key string) error {
+	if !idempotencyKeyPattern.MatchString(key) {
+		return invalidField("idempotencyKey", "idempotencyKey must be 16 to 64 letters, digits, hyphens or underscores, such as a UUID.")
 	}
 	return nil
 }
 
-// isDigits reports whether s is a non-empty string of ASCII decimal digits.
-func isDigits(s string) bool {
-	if s == "" {
-		return false
+// profileUpdate checks the arguments of updateProfile and returns the update to send.
+func profileUpdate(in model.UpdateProfileInput) (upstream.ProfileUpdate, error) {
+	u := upstream.ProfileUpdate{Version: in.Version}
+	if in.Version < 1 {
+		return u, invalidField("input.version", "version must be the profile's version, 1 or more.")
 	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
+	var err error
+	if u.Name, err = (textRule{"input.name", "Name", 100, true, false}).check(in.Name); err != nil {
+		return u, err
 	}
-	return true
+	if u.Phone, err = (textRule{"input.phone", "Phone", 30, false, false}).check(in.Phone); err != nil {
+		return u, err
+	}
+	if u.Phone != "" && !phonePattern.MatchString(u.Phone) {
+		return u, invalidField("input.phone", "Phone must be 4 to 30 digits, spaces or the characters + ( ) / -, starting with a digit or +.")
+	}
+
+	if in.Address == nil {
+		return u, invalidField("input.address", "Address is required.")
+	}
+	if u.Street, err = (textRule{"input.address.street", "Street", 200, false, false}).check(in.Address.Street); err != nil {
+		return u, err
+	}
+	if u.PostalCode, err = (textRule{"input.address.postalCode", "Postal code", 20, false, false}).check(in.Address.PostalCode); err != nil {
+		return u, err
+	}
+	if u.City, err = (textRule{"input.address.city", "City", 100, false, false}).check(in.Address.City); err != nil {
+		return u, err
+	}
+	u.Country = strings.TrimSpace(in.Address.Country)
+	if u.Country != "" && !countryPattern.MatchString(u.Country) {
+		return u, invalidField("input.address.country", "Country must be a two-letter code in capitals, such as DE.")
+	}
+	return u, nil
 }
 
-// plausibleCredential reports whether s could be an email or password worth sending to the back
-// office: not blank, at most max bytes, valid UTF-8 and without NUL, which PHP's bcrypt would
-// silently cut the password at.
-func plausibleCredential(s string, max int) bool {
-	return strings.TrimSpace(s) != "" && len(s) <= max && utf8.ValidString(s) && !strings.ContainsRune(s, 0)
+// newTicket checks the arguments of openTicket and returns the subject and message to send.
+func newTicket(in model.OpenTicketInput) (subject, message string, err error) {
+	if subject, err = (textRule{"input.subject", "Subject", 150, true, false}).check(in.Subject); err != nil {
+		return "", "", err
+	}
+	if message, err = (textRule{"input.message", "Message", 5000, true, true}).check(in.Message); err != nil {
+		return "", "", err
+	}
+	return subject, message, nil
+}
+
+// ticketReply checks the arguments of replyToTicket and returns the ticket id and message.
+func ticketReply(in model.ReplyToTicketInput) (ticketID, message string, err error) {
+	if !isDigits(in.TicketID) {
+		return "", "", invalidField("input.ticketId", "ticketId is not a valid ticket id.")
+	}
+	if err := checkID(in.TicketID); err != nil {
+		return "", "", err
+	}
+	if message, err = (textRule{"input.message", "Message", 5000, true, true}).check(in.Message); err != nil {
+		return "", "", err
+	}
+	return in.TicketID, message, nil
 }

@@ -75,3 +75,54 @@ func toInvoice(inv *upstream.Invoice, loc *time.Location) (*model.Invoice, error
 func fault(msg string) error {
 	return &upstream.Error{Category: upstream.ErrFault, Message: msg}
 }
+
+func toProfile(p *upstream.Profile) *model.Profile {
+	return &model.Profile{
+		Version: int(p.Version),
+		Name:    string(p.Name),
+		Phone:   string(p.Phone),
+		Address: &model.PostalAddress{
+			Street:     string(p.Street),
+			PostalCode: string(p.PostalCode),
+			City:       string(p.City),
+			Country:    string(p.Country),
+		},
+	}
+}
+
+func toTicket(t *upstream.Ticket, loc *time.Location) (*model.Ticket, error) {
+	opened, ok := t.Created.In(loc)
+	if !ok {
+		return nil, fault(fmt.Sprintf("ticket %s has no creation date", t.ID))
+	}
+	status := model.TicketStatus(strings.ToUpper(string(t.Status)))
+	if !status.IsValid() {
+		return nil, fault(fmt.Sprintf("ticket %s has unknown status %q", t.ID, t.Status))
+	}
+	out := &model.Ticket{ID: string(t.ID), Subject: string(t.Subject), Status: status, OpenedAt: opened,
+		Messages: make([]*model.TicketMessage, 0, len(t.Messages))}
+	for _, m := range t.Messages {
+		sent, ok := m.Created.In(loc)
+		if !ok {
+			return nil, fault(fmt.Sprintf("ticket message %s has no date", m.ID))
+		}
+		author := model.MessageAuthor(strings.ToUpper(string(m.Author)))
+		if !author.IsValid() {
+			return nil, fault(fmt.Sprintf("ticket message %s has unknown author %q", m.ID, m.Author))
+		}
+		out.Messages = append(out.Messages, &model.TicketMessage{ID: string(m.ID), Author: author, Body: string(m.Body), SentAt: sent})
+	}
+	return out, nil
+}
+
+func toTickets(rows []upstream.Ticket, loc *time.Location) ([]*model.Ticket, error) {
+	out := make([]*model.Ticket, 0, len(rows))
+	for i := range rows {
+		t, err := toTicket(&rows[i], loc)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}

@@ -13,6 +13,38 @@ import (
 	"customer-gateway/upstream"
 )
 
+// Profile is the resolver for the profile field.
+func (r *customerResolver) Profile(ctx context.Context, obj *model.Customer) (*model.Profile, error) {
+	id, err := requireIdentity(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if obj.ID != id.CustomerID {
+		return nil, errNotFound
+	}
+	p, err := upstream.LoadersFrom(ctx).Profile(ctx, id.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	return toProfile(p), nil
+}
+
+// Tickets is the resolver for the tickets field.
+func (r *customerResolver) Tickets(ctx context.Context, obj *model.Customer) ([]*model.Ticket, error) {
+	id, err := requireIdentity(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if obj.ID != id.CustomerID {
+		return nil, errNotFound
+	}
+	rows, err := r.Upstream.Tickets(ctx, id.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	return toTickets(rows, r.Upstream.Location())
+}
+
 // Orders is the resolver for the orders field.
 func (r *customerResolver) Orders(ctx context.Context, obj *model.Customer, first *int, after *string) (*model.OrderConnection, error) {
 	id, err := requireIdentity(ctx)
@@ -56,6 +88,74 @@ func (r *mutationResolver) Logout(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	return true, nil
+}
+
+// UpdateProfile is the resolver for the updateProfile field.
+func (r *mutationResolver) UpdateProfile(ctx context.Context, idempotencyKey string, input model.UpdateProfileInput) (*model.UpdateProfilePayload, error) {
+	id, err := requireIdentity(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkIdempotencyKey(idempotencyKey); err != nil {
+		return nil, err
+	}
+	update, err := profileUpdate(input)
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.Upstream.UpdateProfile(ctx, id.CustomerID, idempotencyKey, update)
+	if err != nil {
+		return nil, err
+	}
+	return &model.UpdateProfilePayload{Profile: toProfile(p)}, nil
+}
+
+// OpenTicket is the resolver for the openTicket field.
+func (r *mutationResolver) OpenTicket(ctx context.Context, idempotencyKey string, input model.OpenTicketInput) (*model.TicketPayload, error) {
+	id, err := requireIdentity(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkIdempotencyKey(idempotencyKey); err != nil {
+		return nil, err
+	}
+	subject, message, err := newTicket(input)
+	if err != nil {
+		return nil, err
+	}
+	t, err := r.Upstream.OpenTicket(ctx, id.CustomerID, idempotencyKey, subject, message)
+	if err != nil {
+		return nil, err
+	}
+	ticket, err := toTicket(t, r.Upstream.Location())
+	if err != nil {
+		return nil, err
+	}
+	return &model.TicketPayload{Ticket: ticket}, nil
+}
+
+// ReplyToTicket is the resolver for the replyToTicket field.
+func (r *mutationResolver) ReplyToTicket(ctx context.Context, idempotencyKey string, input model.ReplyToTicketInput) (*model.TicketPayload, error) {
+	id, err := requireIdentity(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkIdempotencyKey(idempotencyKey); err != nil {
+		return nil, err
+	}
+	ticketID, message, err := ticketReply(input)
+	if err != nil {
+		return nil, err
+	}
+	t, err := r.Upstream.ReplyToTicket(ctx, id.CustomerID, idempotencyKey, ticketID, message)
+	if err != nil {
+		return nil, err
+	}
+	ticket, err := toTicket(t, r.Upstream.Location())
+	if err != nil {
+		return nil, err
+	}
+	return &model.TicketPayload{Ticket: ticket}, nil
 }
 
 // Items is the resolver for the items field.
@@ -110,7 +210,7 @@ func (r *queryResolver) Me(ctx context.Context) (*model.Customer, error) {
 	if id == nil {
 		return nil, nil
 	}
-	p, err := r.Upstream.Profile(ctx, id.CustomerID)
+	p, err := upstream.LoadersFrom(ctx).Profile(ctx, id.CustomerID)
 	if err != nil {
 		return nil, err
 	}
@@ -160,6 +260,19 @@ func (r *queryResolver) Product(ctx context.Context, id string) (*model.Product,
 		return nil, errNotFound
 	}
 	return toProduct(p)
+}
+
+// Tickets is the resolver for the tickets field.
+func (r *queryResolver) Tickets(ctx context.Context) ([]*model.Ticket, error) {
+	id, err := requireIdentity(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := r.Upstream.Tickets(ctx, id.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	return toTickets(rows, r.Upstream.Location())
 }
 
 // Customer returns graph.CustomerResolver implementation.

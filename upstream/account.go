@@ -1,6 +1,9 @@
 package upstream
 
-import "context"
+import (
+	"context"
+	"strconv"
+)
 
 // accountAPI is the PHP file of logins and customer profiles.
 const accountAPI = "account_api.php"
@@ -12,14 +15,51 @@ type Account struct {
 	Email      String `json:"email"`
 }
 
-// Profile is a customer's own record.
+// Profile is a customer's own record. Version grows by one with every update; an update
+// names the version it was based on.
 type Profile struct {
-	ID        ID        `json:"id"`
-	Name      String    `json:"name"`
-	Email     String    `json:"email"`
-	Phone     String    `json:"phone"`
-	Created   LocalTime `json:"created"`
-	LastLogin LocalTime `json:"last_login"`
+	ID         ID        `json:"id"`
+	Name       String    `json:"name"`
+	Email      String    `json:"email"`
+	Phone      String    `json:"phone"`
+	Street     String    `json:"street"`
+	PostalCode String    `json:"postal_code"`
+	City       String    `json:"city"`
+	Country    String    `json:"country"`
+	Version    Int       `json:"version"`
+	Created    LocalTime `json:"created"`
+	LastLogin  LocalTime `json:"last_login"`
+}
+
+// ProfileUpdate is the new state of the fields a customer may change, and the version of the
+// profile it was made from.
+type ProfileUpdate struct {
+	Version    int
+	Name       string
+	Phone      string
+	Street     string
+	PostalCode string
+	City       string
+	Country    string
+}
+
+// StaleVersionError is the response to a profile update made from an older version than the
+// stored one. Current is the stored profile, which the update did not change.
+type StaleVersionError struct {
+	Current *Profile
+}
+
+func (e *StaleVersionError) Error() string {
+	return accountAPI + " update_profile: conflict: version is stale, stored version is " + strconv.Itoa(int(e.Current.Version))
+}
+
+// Unwrap returns ErrConflict, so that errors.Is matches the category.
+func (e *StaleVersionError) Unwrap() error { return ErrConflict }
+
+// profileChange is the response of update_profile: the outcome and the profile after it.
+type profileChange struct {
+	Outcome String  `json:"outcome"`
+	Profile Profile `json:"profile"`
 }
 
 // Login checks an email and password. A mismatch is an error in the ErrLoginFailed category.
@@ -52,4 +92,36 @@ func (c *Client) Profile(ctx context.Context, customerID string) (*Profile, erro
 		return nil, &Error{Category: ErrFault, API: accountAPI, Op: "profile", Message: "answer for another customer"}
 	}
 	return &pr, nil
+}
+
+// UpdateProfile replaces a customer's name, phone and postal address, if u.Version is still
+// the stored version, and returns the profile after the update. A stale version is a
+// *StaleVersionError carrying the stored profile. The call is never retried (see mutate);
+// repeating it with the same idempotency key returns the first response.
+func (c *Client) UpdateProfile(ctx context.Context, customerID, idempotencyKey string, u ProfileUpdate) (*Profile, error) {
+	var p Params
+	p.Set("customer_id", customerID)
+	p.Set("idempotency_key", idempotencyKey)
+	p.SetInt("version", int64(u.Version))
+	p.Set("name", u.Name)
+	p.Set("phone", u.Phone)
+	p.Set("street", u.Street)
+	p.Set("postal_code", u.PostalCode)
+	p.Set("city", u.City)
+	p.Set("country", u.Country)
+
+	var change profileChange
+	if err := c.mutate(ctx, accountAPI, "update_profile", &p, &change); err != nil {
+		return nil, err
+	}
+	if change.Profile.ID != ID(customerID) {
+		return nil, &Error{Category: ErrFault, API: accountAPI, Op: "update_profile", Message: "response for another customer"}
+	}
+	switch change.Outcome {
+	case "updated":
+		return &change.Profile, nil
+	case "conflict":
+		return nil, &StaleVersionError{Current: &change.Profile}
+	}
+	return nil, &Error{Category: ErrFault, API: accountAPI, Op: "update_profile", Message: "unknown outcome " + strconv.Quote(string(change.Outcome))}
 }

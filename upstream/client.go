@@ -224,6 +224,12 @@ func outcomeOf(err error) string {
 		return "timeout"
 	case errors.Is(err, ErrCircuitOpen):
 		return "circuit_open"
+	case errors.Is(err, ErrOutcomeUnknown):
+		return "outcome_unknown"
+	case errors.Is(err, ErrKeyReused):
+		return "key_reused"
+	case errors.Is(err, ErrConflict):
+		return "conflict"
 	default:
 		return "fault"
 	}

@@ -41,8 +41,8 @@ const leadingSpace = " \t\r\n\v\f"
 //     in an object.
 //  6. A failure envelope, checked before the payload, gives the category of its "code": "auth"
 //     is ErrKeyRefused, "invalid" ErrInvalidInput, "not_found" ErrNotFound, "login_failed"
-//     ErrLoginFailed, and any other code, or none, ErrFault. See failureOf for what counts
-//     as a failure. Message is taken from "msg", "message" or a string "error".
+//     ErrLoginFailed, "key_reused" ErrKeyReused, and any other code, or none, ErrFault. See
+//     failureOf for what counts as a failure. Message is taken from "msg", "message" or a string "error".
 //  7. Otherwise the payload is the "data" member, or the "result" member when there is no
 //     "data". An envelope with neither is ErrFault, and so is a payload that does not fit
 //     payload; the cause names the field.
@@ -193,6 +193,8 @@ func codeCategory(code string) error {
 		return ErrNotFound
 	case "login_failed":
 		return ErrLoginFailed
+	case "key_reused":
+		return ErrKeyReused
 	}
 	return ErrFault
 }

@@ -15,6 +15,14 @@ var (
 	ErrFault        = errors.New("upstream fault")
 	ErrTimeout      = errors.New("upstream timed out")
 	ErrCircuitOpen  = errors.New("circuit open")
+	// ErrOutcomeUnknown is a write whose request was sent but whose response never arrived
+	// whole: the back office may or may not have applied it.
+	ErrOutcomeUnknown = errors.New("outcome unknown")
+	// ErrKeyReused is a write whose idempotency key the back office already stored for
+	// another operation or other parameters.
+	ErrKeyReused = errors.New("idempotency key reused")
+	// ErrConflict is a write refused because the record changed since the caller read it.
+	ErrConflict = errors.New("conflict")
 )
 
 // Error is a failed upstream call. Its text is for the log only, never for a customer:

@@ -43,6 +43,7 @@ type Loaders struct {
 	items    *dataloader.Loader[Owned, []OrderItem]
 	invoices *dataloader.Loader[Owned, *Invoice]
 	products *dataloader.Loader[string, *Product]
+	profiles *dataloader.Loader[string, *Profile]
 
 	mu            sync.Mutex
 	orderGroups   map[Owned][]Owned
@@ -109,6 +110,18 @@ func NewLoaders(c *Client, cfg LoaderConfig) *Loaders {
 			}),
 		dataloader.WithWait[string, *Product](cfg.Wait),
 		dataloader.WithTracer[string, *Product](batchTracer[string, *Product]{"products", cfg.TraceBatch}))
+
+	// The back office reads one profile per call; the loader only makes sure that a request
+	// asking for the customer in several places reads it once.
+	l.profiles = dataloader.NewBatchedLoader(func(ctx context.Context, ids []string) []*dataloader.Result[*Profile] {
+		results := make([]*dataloader.Result[*Profile], len(ids))
+		for i, id := range ids {
+			p, err := c.Profile(ctx, id)
+			results[i] = &dataloader.Result[*Profile]{Data: p, Error: err}
+		}
+		return results
+	}, dataloader.WithWait[string, *Profile](cfg.Wait),
+		dataloader.WithTracer[string, *Profile](batchTracer[string, *Profile]{"profiles", cfg.TraceBatch}))
 	return l
 }
 
@@ -180,6 +193,11 @@ func (l *Loaders) Product(ctx context.Context, id string) (*Product, error) {
 		l.products.Load(ctx, k)
 	}
 	return l.products.Load(ctx, id)()
+}
+
+// Profile returns a customer's profile, read at most once per request.
+func (l *Loaders) Profile(ctx context.Context, customerID string) (*Profile, error) {
+	return l.profiles.Load(ctx, customerID)()
 }
 
 // orderGroup returns the page key's order came with, or nil.

@@ -18,6 +18,10 @@ type Customer struct {
 	Name string `json:"name"`
 	// The customer's email address.
 	Email string `json:"email"`
+	// The customer's editable profile.
+	Profile *Profile `json:"profile"`
+	// The customer's support tickets, newest first, each with its messages.
+	Tickets []*Ticket `json:"tickets"`
 	// The customer's orders, newest first.
 	Orders *OrderConnection `json:"orders"`
 }
@@ -52,6 +56,14 @@ type Money struct {
 
 // The root of every change.
 type Mutation struct {
+}
+
+// A new support ticket.
+type OpenTicketInput struct {
+	// What the ticket is about, 1 to 150 characters on one line.
+	Subject string `json:"subject"`
+	// The first message, 1 to 5000 characters.
+	Message string `json:"message"`
 }
 
 // An order placed by a customer.
@@ -110,6 +122,30 @@ type PageInfo struct {
 	EndCursor *string `json:"endCursor,omitempty"`
 }
 
+// A postal address. Fields the customer left empty are empty strings.
+type PostalAddress struct {
+	// Street and house number.
+	Street string `json:"street"`
+	// The postal code.
+	PostalCode string `json:"postalCode"`
+	// The city.
+	City string `json:"city"`
+	// The ISO 3166-1 alpha-2 country code, for example DE, or an empty string.
+	Country string `json:"country"`
+}
+
+// A postal address to store. Every field may be empty, to store no address.
+type PostalAddressInput struct {
+	// Street and house number, at most 200 characters.
+	Street string `json:"street"`
+	// The postal code, at most 20 characters.
+	PostalCode string `json:"postalCode"`
+	// The city, at most 100 characters.
+	City string `json:"city"`
+	// The ISO 3166-1 alpha-2 country code in capitals, for example DE, or empty.
+	Country string `json:"country"`
+}
+
 // A product of the catalog.
 type Product struct {
 	// The product's id.
@@ -122,8 +158,136 @@ type Product struct {
 	Price *Money `json:"price"`
 }
 
+// The fields of a customer's profile that the customer may change, with the version they belong to.
+type Profile struct {
+	// The version of the profile; it grows with every update, and an update must name it.
+	Version int `json:"version"`
+	// The customer's full name.
+	Name string `json:"name"`
+	// The customer's phone number, or an empty string.
+	Phone string `json:"phone"`
+	// The customer's postal address.
+	Address *PostalAddress `json:"address"`
+}
+
 // The root of every read.
 type Query struct {
+}
+
+// A message to add to a ticket.
+type ReplyToTicketInput struct {
+	// The ticket's id.
+	TicketID string `json:"ticketId"`
+	// The message, 1 to 5000 characters.
+	Message string `json:"message"`
+}
+
+// A support ticket of the customer.
+type Ticket struct {
+	// The ticket's id.
+	ID string `json:"id"`
+	// What the ticket is about.
+	Subject string `json:"subject"`
+	// The state of the ticket.
+	Status TicketStatus `json:"status"`
+	// When the ticket was opened.
+	OpenedAt time.Time `json:"openedAt"`
+	// The ticket's messages, oldest first.
+	Messages []*TicketMessage `json:"messages"`
+}
+
+// One message of a support ticket.
+type TicketMessage struct {
+	// The message's id.
+	ID string `json:"id"`
+	// Who wrote the message.
+	Author MessageAuthor `json:"author"`
+	// The text of the message; line breaks are kept.
+	Body string `json:"body"`
+	// When the message was sent.
+	SentAt time.Time `json:"sentAt"`
+}
+
+// The result of opening a ticket or replying to one.
+type TicketPayload struct {
+	// The ticket with all its messages.
+	Ticket *Ticket `json:"ticket"`
+}
+
+// The new state of the customer's profile fields.
+type UpdateProfileInput struct {
+	// The version of the profile the customer edited, from Profile.version.
+	Version int `json:"version"`
+	// The full name, 1 to 100 characters.
+	Name string `json:"name"`
+	// A phone number of 4 to 30 digits, spaces and the characters +()/-, or empty for none.
+	Phone string `json:"phone"`
+	// The postal address.
+	Address *PostalAddressInput `json:"address"`
+}
+
+// The result of a profile update.
+type UpdateProfilePayload struct {
+	// The profile as stored after the update, with its new version.
+	Profile *Profile `json:"profile"`
+}
+
+// Who wrote a ticket message.
+type MessageAuthor string
+
+const (
+	// The customer.
+	MessageAuthorCustomer MessageAuthor = "CUSTOMER"
+	// The shop's staff.
+	MessageAuthorStaff MessageAuthor = "STAFF"
+)
+
+var AllMessageAuthor = []MessageAuthor{
+	MessageAuthorCustomer,
+	MessageAuthorStaff,
+}
+
+func (e MessageAuthor) IsValid() bool {
+	switch e {
+	case MessageAuthorCustomer, MessageAuthorStaff:
+		return true
+	}
+	return false
+}
+
+func (e MessageAuthor) String() string {
+	return string(e)
+}
+
+func (e *MessageAuthor) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = MessageAuthor(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid MessageAuthor", str)
+	}
+	return nil
+}
+
+func (e MessageAuthor) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *MessageAuthor) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e MessageAuthor) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // The state of an order.
@@ -185,6 +349,67 @@ func (e *OrderStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e OrderStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The state of a support ticket.
+type TicketStatus string
+
+const (
+	// Waiting for an answer from the staff.
+	TicketStatusOpen TicketStatus = "OPEN"
+	// The staff answered; the customer may reply.
+	TicketStatusAnswered TicketStatus = "ANSWERED"
+	// Closed; no more replies are accepted.
+	TicketStatusClosed TicketStatus = "CLOSED"
+)
+
+var AllTicketStatus = []TicketStatus{
+	TicketStatusOpen,
+	TicketStatusAnswered,
+	TicketStatusClosed,
+}
+
+func (e TicketStatus) IsValid() bool {
+	switch e {
+	case TicketStatusOpen, TicketStatusAnswered, TicketStatusClosed:
+		return true
+	}
+	return false
+}
+
+func (e TicketStatus) String() string {
+	return string(e)
+}
+
+func (e *TicketStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TicketStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TicketStatus", str)
+	}
+	return nil
+}
+
+func (e TicketStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TicketStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TicketStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

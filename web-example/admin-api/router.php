@@ -1,7 +1,7 @@
 <?php
 // Router for PHP's built-in web server:
 //   php -d date.timezone=Europe/Berlin -S 127.0.0.1:8090 router.php
-// Serves /apis/<file>.php for the four API files and nothing else: no static
+// Serves /apis/<file>.php for the five API files and nothing else: no static
 // files, no database, no lib/ files. Anything else is a plain-text 404.
 
 if (PHP_SAPI !== 'cli-server') {
@@ -16,7 +16,7 @@ ini_set('log_errors', '1');
 error_reporting(E_ALL);
 
 const ADMIN_API = true;
-const ADMIN_API_FILES = ['account_api.php', 'order_api.php', 'product_api.php', 'invoice_api.php'];
+const ADMIN_API_FILES = ['account_api.php', 'order_api.php', 'product_api.php', 'invoice_api.php', 'support_api.php'];
 
 require __DIR__ . '/lib/config.php';
 $CONFIG = config_load();

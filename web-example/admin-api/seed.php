@@ -76,7 +76,12 @@ CREATE TABLE customers (
     password_hash TEXT NOT NULL,
     phone TEXT NOT NULL DEFAULT '',
     created TEXT NOT NULL,
-    last_login TEXT NOT NULL DEFAULT '0000-00-00 00:00:00'
+    last_login TEXT NOT NULL DEFAULT '0000-00-00 00:00:00',
+    street TEXT NOT NULL DEFAULT '',
+    postal_code TEXT NOT NULL DEFAULT '',
+    city TEXT NOT NULL DEFAULT '',
+    country TEXT NOT NULL DEFAULT '',
+    version INTEGER NOT NULL DEFAULT 1
 );
 CREATE TABLE products (
     id INTEGER PRIMARY KEY,
@@ -114,6 +119,33 @@ CREATE TABLE invoices (
     paid TEXT NOT NULL DEFAULT '0000-00-00 00:00:00',
     amount_due_cents INTEGER NOT NULL,
     currency TEXT NOT NULL DEFAULT 'EUR'
+);
+CREATE TABLE tickets (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customers(id),
+    subject TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'answered', 'closed')),
+    created TEXT NOT NULL
+);
+CREATE INDEX tickets_customer ON tickets (customer_id, id);
+CREATE TABLE ticket_messages (
+    id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+    author TEXT NOT NULL CHECK (author IN ('customer', 'staff')),
+    body TEXT NOT NULL,
+    created TEXT NOT NULL
+);
+CREATE INDEX ticket_messages_ticket ON ticket_messages (ticket_id, id);
+-- One row per write the front end sent with an idempotency key: a retry with the same key
+-- gets the stored answer instead of writing again. Keys are scoped to the customer.
+CREATE TABLE idempotency_keys (
+    customer_id INTEGER NOT NULL REFERENCES customers(id),
+    idem_key TEXT NOT NULL,
+    operation TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    response TEXT NOT NULL,
+    created TEXT NOT NULL,
+    PRIMARY KEY (customer_id, idem_key)
 );
 SQL);
 $pdo->beginTransaction();
@@ -300,6 +332,9 @@ foreach ($customers as $id => $c) {
     }
     $insCustomer->execute([$id, $c['email'], $c['name'], $c['hash'], $c['phone'], local($c['created']), $lastLogin]);
 }
+
+$pdo->exec("UPDATE customers SET street = 'Gartenweg 12', postal_code = '10115', city = 'Berlin', country = 'DE' WHERE id = 1");
+$pdo->exec("UPDATE customers SET street = 'Hafenstraße 3', postal_code = '20457', city = 'Hamburg', country = 'DE' WHERE id = 2");
 
 $pdo->commit();
 $pdo = null;

@@ -33,7 +33,7 @@ export class ApiError extends Error {
   /**
    * @param {string} code
    * @param {string} message
-   * @param {{requestId?: string, retryAfter?: number, status?: number, cause?: unknown}} [details]
+   * @param {{requestId?: string, retryAfter?: number, status?: number, field?: string, current?: unknown, cause?: unknown}} [details]
    */
   constructor(code, message, details = {}) {
     super(message, { cause: details.cause });
@@ -46,6 +46,10 @@ export class ApiError extends Error {
     this.retryAfter = details.retryAfter;
     /** The HTTP status of the response, when there was one. */
     this.status = details.status;
+    /** The argument path of an invalid input from extensions.field on BAD_USER_INPUT, for example "input.phone". */
+    this.field = details.field;
+    /** The stored record from extensions.current on CONFLICT. */
+    this.current = details.current;
   }
 }
 
@@ -194,5 +198,7 @@ function toApiError(error, status) {
     status,
     requestId: typeof extensions.requestId === 'string' ? extensions.requestId : undefined,
     retryAfter: typeof extensions.retryAfter === 'number' ? extensions.retryAfter : undefined,
+    field: typeof extensions.field === 'string' ? extensions.field : undefined,
+    current: extensions.current,
   });
 }

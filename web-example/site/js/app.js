@@ -1,11 +1,14 @@
 // Page logic of the customer account page: login, orders with paging, order detail, logout.
+// The profile form and the support section live in profile.js and support.js.
 //
 // The session is an HttpOnly cookie that this script cannot read, so the page sends the Me query
 // on load. Customer data lives only in the DOM and in `state` below. Nothing is written to
 // localStorage, sessionStorage or the history entries, and logout empties the DOM and `state`.
 
 import { ApiError, ClientErrorCode, request } from './api.js';
+import { createProfileForm } from './profile.js';
 import { renderInvoice, renderItemRow, renderOrderFacts, renderOrderRow } from './render.js';
+import { createSupportSection } from './support.js';
 
 /** @typedef {import('./render.js').Customer} Customer */
 /** @typedef {import('./render.js').OrderSummary} OrderSummary */
@@ -98,6 +101,9 @@ const state = {
   /** Action of the "Try again" button, or null while the button is hidden. @type {(() => void) | null} */
   retry: null,
 };
+
+const profileForm = createProfileForm((error, retry) => handleAccountError(error, retry));
+const supportSection = createSupportSection((error, retry) => handleAccountError(error, retry));
 
 /** The order id of each row in the orders table, emptied together with the table. */
 const rowOrderIds = /** @type {Map<HTMLTableRowElement, string>} */ (new Map());
@@ -209,6 +215,8 @@ function enterAccount(customer) {
   showView('account');
   ui.ordersTitle.focus();
   void loadOrdersPage(null, []);
+  void profileForm.load();
+  void supportSection.load();
 }
 
 /**
@@ -420,6 +428,8 @@ function clearCustomerData() {
   clearOrderDetail();
   ui.orderDetail.hidden = true;
   ui.loginForm.reset();
+  profileForm.clear();
+  supportSection.clear();
   setOrdersBusy(false);
   ui.logoutButton.disabled = true;
   showView('login');

@@ -1,0 +1,54 @@
+package upstream
+
+import (
+	"context"
+	"errors"
+	"net/http/httptrace"
+	"sync/atomic"
+)
+
+// mutate posts one operation that changes data in the back office. It differs from call in
+// two ways, both because a write may have been applied even when its response was lost:
+//
+//   - it is never retried: a repeat is the caller's decision, made with the same idempotency
+//     key so the back office can return the first response;
+//   - a transport failure after the request was written (a timeout, a reset, a response cut
+//     short) is ErrOutcomeUnknown instead of ErrTimeout or ErrFault. A failure before the
+//     request was written, such as a refused connection, keeps its category: nothing reached
+//     the back office.
+//
+// The idempotency key travels as a form parameter, never as an Idempotency-Key header,
+// because net/http's Transport treats a POST with that header as safe to replay on a
+// dropped keep-alive connection, and a write must not be replayed behind the caller's back.
+func (c *Client) mutate(ctx context.Context, api, op string, params *Params, payload any) error {
+	var wrote atomic.Bool
+	trace := &httptrace.ClientTrace{
+		WroteRequest: func(info httptrace.WroteRequestInfo) {
+			if info.Err == nil {
+				wrote.Store(true)
+			}
+		},
+	}
+	err := c.send(httptrace.WithClientTrace(ctx, trace), api, op, params, payload)
+	if wrote.Load() {
+		err = afterWrite(err)
+	}
+	c.observe(api, op, outcomeOf(err))
+	return err
+}
+
+// afterWrite reclassifies err, the result of a call whose request was written: a transport
+// failure means the outcome is unknown. Errors with an HTTP status came from the back office
+// and keep their category, and so does the caller's own cancellation.
+func afterWrite(err error) error {
+	var uerr *Error
+	if !errors.As(err, &uerr) || uerr.Status != 0 {
+		return err
+	}
+	if uerr.Category == ErrTimeout || uerr.Category == ErrFault {
+		copied := *uerr
+		copied.Category = ErrOutcomeUnknown
+		return &copied
+	}
+	return err
+}

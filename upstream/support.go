@@ -1,0 +1,79 @@
+package upstream
+
+import "context"
+
+// supportAPI is the PHP file of customers' support tickets.
+const supportAPI = "support_api.php"
+
+// Ticket is a support ticket with its whole thread of messages, oldest first.
+type Ticket struct {
+	ID         ID                  `json:"id"`
+	CustomerID ID                  `json:"customer_id"`
+	Subject    String              `json:"subject"`
+	Status     String              `json:"status"`
+	Created    LocalTime           `json:"created"`
+	Messages   List[TicketMessage] `json:"messages"`
+}
+
+// TicketMessage is one message of a ticket, written by the customer or by the staff.
+type TicketMessage struct {
+	ID       ID        `json:"id"`
+	TicketID ID        `json:"ticket_id"`
+	Author   String    `json:"author"`
+	Body     String    `json:"body"`
+	Created  LocalTime `json:"created"`
+}
+
+// Tickets returns all of a customer's tickets, newest first, each with its messages.
+func (c *Client) Tickets(ctx context.Context, customerID string) ([]Ticket, error) {
+	var p Params
+	p.Set("customer_id", customerID)
+
+	var rows List[Ticket]
+	if err := c.call(ctx, supportAPI, "list", &p, &rows); err != nil {
+		return nil, err
+	}
+	for _, t := range rows {
+		if t.CustomerID != ID(customerID) {
+			return nil, &Error{Category: ErrFault, API: supportAPI, Op: "list", Message: "response contains another customer's ticket"}
+		}
+	}
+	return rows, nil
+}
+
+// OpenTicket opens a ticket for a customer with its first message and returns it. The call
+// is never retried (see mutate); repeating it with the same idempotency key returns the
+// ticket the first call opened instead of opening another.
+func (c *Client) OpenTicket(ctx context.Context, customerID, idempotencyKey, subject, message string) (*Ticket, error) {
+	var p Params
+	p.Set("customer_id", customerID)
+	p.Set("idempotency_key", idempotencyKey)
+	p.Set("subject", subject)
+	p.Set("message", message)
+	return c.ticketWrite(ctx, "open", customerID, &p)
+}
+
+// ReplyToTicket adds a customer's message to one of their tickets and returns the ticket. A
+// ticket that does not exist or belongs to another customer is an ErrNotFound error. Like
+// OpenTicket it is never retried and keyed for repeats.
+func (c *Client) ReplyToTicket(ctx context.Context, customerID, idempotencyKey, ticketID, message string) (*Ticket, error) {
+	var p Params
+	p.Set("customer_id", customerID)
+	p.Set("idempotency_key", idempotencyKey)
+	p.Set("ticket_id", ticketID)
+	p.Set("message", message)
+	return c.ticketWrite(ctx, "reply", customerID, &p)
+}
+
+// ticketWrite sends a write of support_api.php and checks that the ticket it returns is the
+// customer's own.
+func (c *Client) ticketWrite(ctx context.Context, op, customerID string, p *Params) (*Ticket, error) {
+	var t Ticket
+	if err := c.mutate(ctx, supportAPI, op, p, &t); err != nil {
+		return nil, err
+	}
+	if t.CustomerID != ID(customerID) || t.ID == "" {
+		return nil, &Error{Category: ErrFault, API: supportAPI, Op: op, Message: "response for another customer or without a ticket id"}
+	}
+	return &t, nil
+}
