@@ -161,8 +161,9 @@ func newTestGatewayWithTimeout(t *testing.T, dev bool, timeout time.Duration) *t
 }
 
 // startTestGateway starts a gateway in front of the back office at upstreamURL, making its
-// spans with tp, with upstream calls that time out after timeout.
-func startTestGateway(t *testing.T, dev bool, upstreamURL string, tp trace.TracerProvider, timeout time.Duration) *testGateway {
+// spans with tp, with upstream calls that time out after timeout. Each of configure may change
+// the configuration before it is validated.
+func startTestGateway(t *testing.T, dev bool, upstreamURL string, tp trace.TracerProvider, timeout time.Duration, configure ...func(*config)) *testGateway {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	origin := "http://" + srv.Listener.Addr().String()
@@ -183,6 +184,9 @@ func startTestGateway(t *testing.T, dev bool, upstreamURL string, tp trace.Trace
 		siteDir:        "web-example/site",
 		batchWait:      2 * time.Millisecond,
 	}
+	for _, change := range configure {
+		change(cfg)
+	}
 	if err := cfg.validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +198,10 @@ func startTestGateway(t *testing.T, dev bool, upstreamURL string, tp trace.Trace
 	}
 	srv.Config.Handler = gw.public
 	srv.Start()
-	t.Cleanup(srv.Close)
+	t.Cleanup(func() {
+		srv.Close()
+		gw.close()
+	})
 	return &testGateway{t: t, public: srv, admin: gw.admin, origin: origin, logs: logs, logw: logw}
 }
 

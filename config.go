@@ -35,6 +35,7 @@ type config struct {
 	batchWait      time.Duration
 	shutdownGrace  time.Duration
 	upstreamWait   time.Duration
+	redisURL       string // unset: sessions and caches stay in this process
 	check          bool
 }
 
@@ -52,6 +53,7 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 		allowedOrigins: os.Getenv("ALLOWED_ORIGINS"),
 		siteDir:        os.Getenv("SITE_DIR"),
 		graphiqlDir:    os.Getenv("GRAPHIQL_DIR"),
+		redisURL:       os.Getenv("REDIS_URL"),
 		batchWait:      2 * time.Millisecond,
 		shutdownGrace:  15 * time.Second,
 		upstreamWait:   5 * time.Second,
@@ -97,6 +99,7 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 	fs.DurationVar(&c.batchWait, "batch-wait", c.batchWait, "how long a loader collects keys before it calls the back office (BATCH_WAIT)")
 	fs.DurationVar(&c.shutdownGrace, "shutdown-grace", c.shutdownGrace, "how long requests in flight may take to finish after SIGTERM (SHUTDOWN_GRACE)")
 	fs.DurationVar(&c.upstreamWait, "upstream-timeout", c.upstreamWait, "time limit of one back-office call, from sending to the last byte (UPSTREAM_TIMEOUT)")
+	fs.StringVar(&c.redisURL, "redis-url", c.redisURL, "Redis shared by all instances for sessions and caches, as a redis:// or rediss:// `URL`; see docs/operations.md for Sentinel and Cluster (REDIS_URL)")
 	fs.BoolVar(&c.check, "check", false, "validate the configuration, print it with secrets redacted, and exit")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -146,6 +149,11 @@ func (c *config) validate() error {
 		u, err := url.Parse(o)
 		if err != nil || u.Scheme == "" || u.Host == "" || u.Path != "" {
 			return fmt.Errorf("ALLOWED_ORIGINS entry %q is not an origin such as https://shop.example.com", o)
+		}
+	}
+	if c.redisURL != "" {
+		if _, err := parseRedisURL(c.redisURL); err != nil {
+			return fmt.Errorf("REDIS_URL %q is invalid: %v", redactRedisURL(c.redisURL), err)
 		}
 	}
 	if err := os.MkdirAll(c.sessionFolder(), 0o700); err != nil {
@@ -205,6 +213,9 @@ func (c *config) insecure() []string {
 	var out []string
 	if u, err := url.Parse(c.upstreamURL); err == nil && u.Scheme == "http" && !loopbackHost(u.Hostname()) {
 		out = append(out, fmt.Sprintf("UPSTREAM_URL %q sends the API key over plain HTTP to a host outside loopback: use https", c.upstreamURL))
+	}
+	if u, err := url.Parse(c.redisURL); err == nil && u.Scheme == "redis" && !loopbackHost(u.Hostname()) {
+		out = append(out, fmt.Sprintf("REDIS_URL %q sends sessions and the Redis password over plain TCP to a host outside loopback: use rediss", redactRedisURL(c.redisURL)))
 	}
 	if len(c.upstreamKey) < minKeyLength || weakSecret(string(c.upstreamKey)) {
 		out = append(out, fmt.Sprintf("UPSTREAM_API_KEY is weak: use a random key of at least %d characters", minKeyLength))
@@ -327,6 +338,9 @@ func (c *config) print(w io.Writer) {
 	fmt.Fprintf(w, "UPSTREAM_TIMEZONE=%s\nSESSION_KEYS=%s\nSESSION_DIR=%s\nALLOWED_ORIGINS=%s\nSITE_DIR=%s\nGRAPHIQL_DIR=%s\nBATCH_WAIT=%s\n",
 		c.upstreamZone, redact(c.sessionKeys), c.sessionFolder(), strings.Join(c.origins(), ","), c.siteDir, c.graphiqlDir, c.batchWait)
 	fmt.Fprintf(w, "SHUTDOWN_GRACE=%s\n", c.shutdownGrace)
+	if c.redisURL != "" {
+		fmt.Fprintf(w, "REDIS_URL=%s\n", redactRedisURL(c.redisURL))
+	}
 	for _, name := range otelVariables {
 		if v := os.Getenv(name); v != "" {
 			if name == "OTEL_EXPORTER_OTLP_HEADERS" || name == "OTEL_EXPORTER_OTLP_TRACES_HEADERS" {
@@ -364,6 +378,7 @@ func (c *config) LogValue() slog.Value {
 		slog.String("site_dir", c.siteDir),
 		slog.Duration("batch_wait", c.batchWait),
 		slog.Duration("shutdown_grace", c.shutdownGrace),
+		slog.String("redis_url", redactRedisURL(c.redisURL)),
 	)
 }
 

@@ -23,10 +23,12 @@ import (
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/redis/go-redis/v9"
 	"github.com/vektah/gqlparser/v2/ast"
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
 
+	"customer-gateway/cache"
 	"customer-gateway/edge"
 	"customer-gateway/graph"
 	"customer-gateway/graphiql"
@@ -64,6 +66,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	defer gw.close()
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -119,6 +122,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 type gateway struct {
 	public http.Handler
 	admin  http.Handler
+	redis  redis.UniversalClient // nil without REDIS_URL
+}
+
+// close releases the gateway's connections to Redis.
+func (g *gateway) close() error {
+	if g.redis == nil {
+		return nil
+	}
+	return g.redis.Close()
 }
 
 // newGateway wires the gateway for cfg, without tracing.
@@ -151,6 +163,21 @@ func newTracedGateway(cfg *config, log *slog.Logger, tp trace.TracerProvider) (*
 		return nil, err
 	}
 
+	// With REDIS_URL, sessions and the catalog cache are shared by every gateway using the same
+	// Redis. go-redis connects lazily and reconnects by itself, so a Redis that is down at
+	// start only fails readiness and the requests that need it.
+	var rdb redis.UniversalClient
+	var catalog *cache.Cache
+	if cfg.redisURL != "" {
+		open, err := parseRedisURL(cfg.redisURL)
+		if err != nil {
+			return nil, err
+		}
+		silenceRedis()
+		rdb = open()
+		catalog = cache.New(cache.Config{Redis: rdb, Prefix: "catalog:product:", Logger: log})
+	}
+
 	keys, err := session.ParseKeys(string(cfg.sessionKeys))
 	if err != nil {
 		return nil, err
@@ -158,6 +185,7 @@ func newTracedGateway(cfg *config, log *slog.Logger, tp trace.TracerProvider) (*
 	sessions, err := session.NewManager(session.Config{
 		Keys:   keys,
 		Dir:    cfg.sessionFolder(),
+		Redis:  rdb,
 		Secure: !(cfg.development() && cfg.loopbackListener()),
 		Logger: log,
 	})
@@ -179,7 +207,7 @@ func newTracedGateway(cfg *config, log *slog.Logger, tp trace.TracerProvider) (*
 		gql.SetDisableSuggestion(true)
 	}
 
-	loaderCfg := upstream.LoaderConfig{Wait: cfg.batchWait, TraceBatch: tracing.Batch}
+	loaderCfg := upstream.LoaderConfig{Wait: cfg.batchWait, TraceBatch: tracing.Batch, Catalog: catalog}
 	withLoaders := func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			ctx := upstream.WithLoaders(r.Context(), upstream.NewLoaders(client, loaderCfg))
@@ -213,17 +241,23 @@ func newTracedGateway(cfg *config, log *slog.Logger, tp trace.TracerProvider) (*
 	// The upstream check requests product 1 from the catalog. A response, whether the product
 	// exists or not, shows that the back office is reachable, accepts the key and reads its
 	// database.
-	// TODO: add a "redis" check once REDIS_URL is supported, and a "trusted_documents" check
-	// that the manifest is loaded once trusted documents are.
+	// TODO: add a "trusted_documents" check that the manifest is loaded once trusted
+	// documents are.
 	readiness := []telemetry.Check{{Name: "upstream", Run: func(ctx context.Context) error {
 		_, err := client.Products(ctx, []string{"1"})
 		return err
 	}}}
+	if rdb != nil {
+		readiness = append(readiness, telemetry.Check{Name: "redis", Run: func(ctx context.Context) error {
+			return rdb.Ping(ctx).Err()
+		}})
+	}
 	adminMux.Handle("GET /readyz", telemetry.Ready(log, 2*time.Second, readiness))
 
 	access := &telemetry.AccessLog{Log: log, RequestID: edge.RequestIDFrom, SessionCookie: sessions.CookieName()}
 	return &gateway{
 		public: edge.RequestID(access.Wrap(mux)),
 		admin:  adminMux,
+		redis:  rdb,
 	}, nil
 }

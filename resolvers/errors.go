@@ -10,6 +10,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"customer-gateway/edge"
+	"customer-gateway/session"
 	"customer-gateway/telemetry"
 	"customer-gateway/upstream"
 )
@@ -35,6 +36,9 @@ var (
 		extensions: map[string]any{"field": "idempotencyKey"}}
 	errConflict   = &publicError{code: "CONFLICT", message: "The record was changed since you opened it. Review the current values and save again."}
 	errBadRequest = &publicError{code: "BAD_REQUEST", message: "The request body is not a valid GraphQL request."}
+	// errStoreUnavailable is a login or logout that could not reach the session store. A
+	// request whose cookie cannot be checked is refused before it gets here, with the same code.
+	errStoreUnavailable = &publicError{code: session.CodeStoreUnavailable, message: session.MessageStoreUnavailable}
 )
 
 // badInput returns a BAD_USER_INPUT error with a message for the customer.
@@ -112,6 +116,8 @@ func classify(err error, gqlErr *gqlerror.Error) *publicError {
 		return staleProfile(stale.Current)
 	}
 	switch {
+	case errors.Is(err, session.ErrStoreUnavailable):
+		return errStoreUnavailable
 	case errors.Is(err, upstream.ErrOutcomeUnknown):
 		return errOutcomeUnknown
 	case errors.Is(err, upstream.ErrConflict):

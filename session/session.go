@@ -14,9 +14,13 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/sessions"
+	"github.com/redis/go-redis/v9"
+
+	"customer-gateway/edge"
 )
 
 // Values stored in a session. Only these ever enter it.
@@ -30,8 +34,12 @@ type Config struct {
 	// Keys are the session keys, newest first, each at least 32 bytes. The first signs and
 	// encrypts new sessions; the others still open sessions made before a rotation.
 	Keys [][]byte
-	// Dir is the folder of the filesystem store. It is created with mode 0700.
+	// Dir is the folder of the filesystem store. It is created with mode 0700, and unused
+	// when Redis is set.
 	Dir string
+	// Redis, when set, keeps sessions in Redis (RedisStore) instead of the filesystem, so that
+	// several gateways share them.
+	Redis redis.UniversalClient
 	// Secure marks the cookie Secure and gives it the __Host- name prefix. Only plain-HTTP
 	// development on loopback turns it off.
 	Secure bool
@@ -43,11 +51,15 @@ type Config struct {
 
 // Manager loads, starts and ends sessions. It is safe for concurrent use.
 type Manager struct {
-	store  *sessions.FilesystemStore
-	dir    string
-	name   string
-	maxAge time.Duration
-	log    *slog.Logger
+	store   sessions.Store
+	options *sessions.Options // defaults of new sessions; never changed after NewManager
+	dir     string            // folder of the filesystem store; empty with Redis
+	redis   redis.UniversalClient
+	name    string
+	maxAge  time.Duration
+	log     *slog.Logger
+
+	storeDown atomic.Bool // the last session read failed to reach the store
 }
 
 // ParseKeys decodes SESSION_KEYS: comma-separated standard base64 keys, newest first, each of at
@@ -74,7 +86,8 @@ func ParseKeys(s string) ([][]byte, error) {
 	return keys, nil
 }
 
-// NewManager returns a Manager backed by the filesystem store in cfg.Dir.
+// NewManager returns a Manager backed by Redis when cfg.Redis is set, or else by the
+// filesystem store in cfg.Dir.
 func NewManager(cfg Config) (*Manager, error) {
 	if len(cfg.Keys) == 0 {
 		return nil, errors.New("no session key given")
@@ -85,8 +98,10 @@ func NewManager(cfg Config) (*Manager, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
-		return nil, fmt.Errorf("creating the session folder: %w", err)
+	if cfg.Redis == nil {
+		if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
+			return nil, fmt.Errorf("creating the session folder: %w", err)
+		}
 	}
 
 	// Derive a signing key and an encryption key from each configured key, so one secret per
@@ -103,12 +118,22 @@ func NewManager(cfg Config) (*Manager, error) {
 		}
 		pairs = append(pairs, hash, block)
 	}
-	store := sessions.NewFilesystemStore(cfg.Dir, pairs...)
-	store.MaxAge(int(cfg.MaxAge / time.Second))
-	store.Options.HttpOnly = true
-	store.Options.Secure = cfg.Secure
-	store.Options.SameSite = http.SameSiteStrictMode
-	store.Options.Path = "/"
+	var store sessions.Store
+	var options *sessions.Options
+	if cfg.Redis != nil {
+		rs := NewRedisStore(cfg.Redis, pairs...)
+		rs.MaxAge(int(cfg.MaxAge / time.Second))
+		store, options = rs, rs.Options
+		cfg.Dir = ""
+	} else {
+		fs := sessions.NewFilesystemStore(cfg.Dir, pairs...)
+		fs.MaxAge(int(cfg.MaxAge / time.Second))
+		store, options = fs, fs.Options
+	}
+	options.HttpOnly = true
+	options.Secure = cfg.Secure
+	options.SameSite = http.SameSiteStrictMode
+	options.Path = "/"
 
 	name := "session"
 	if cfg.Secure {
@@ -116,13 +141,13 @@ func NewManager(cfg Config) (*Manager, error) {
 		// and no Domain, so a sibling subdomain cannot plant or overwrite it.
 		name = "__Host-session"
 	}
-	return &Manager{store: store, dir: cfg.Dir, name: name, maxAge: cfg.MaxAge, log: cfg.Logger}, nil
+	return &Manager{store: store, options: options, dir: cfg.Dir, redis: cfg.Redis, name: name, maxAge: cfg.MaxAge, log: cfg.Logger}, nil
 }
 
 // newSession returns an empty session with its own copy of the cookie options.
 func (m *Manager) newSession() *sessions.Session {
 	s := sessions.NewSession(m.store, m.name)
-	opts := *m.store.Options
+	opts := *m.options
 	s.Options = &opts
 	s.IsNew = true
 	return s
@@ -146,17 +171,45 @@ type State struct {
 	mu       sync.Mutex
 	session  *sessions.Session // nil when the request has no valid session
 	identity *Identity
+	storeErr error // set when the store could not be read; wraps ErrStoreUnavailable
 }
 
 // Middleware loads the session of each request and puts its State into the request's context.
 // Loading never rewrites the session or its cookie, so a slow read cannot revive a session that
 // a concurrent logout ended.
+//
+// A request with a session cookie that cannot be checked because the store is unreachable gets
+// a 503 with the code SESSION_STORE_UNAVAILABLE, so its customer is not served as if logged out.
 func (m *Manager) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := &State{m: m, w: w, r: r}
 		st.load()
+		if st.storeErr != nil {
+			edge.WriteError(w, r, http.StatusServiceUnavailable, CodeStoreUnavailable, MessageStoreUnavailable)
+			return
+		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), stateKey{}, st)))
 	})
+}
+
+// The error code and message of a request refused because the session store is unreachable.
+const (
+	CodeStoreUnavailable    = "SESSION_STORE_UNAVAILABLE"
+	MessageStoreUnavailable = "Your session cannot be checked right now. Please try again in a moment."
+)
+
+// noteStore logs the store's first failure after a success and its first success after a
+// failure, so an outage costs two log lines rather than one per request.
+func (m *Manager) noteStore(err error) {
+	if err != nil {
+		if !m.storeDown.Swap(true) {
+			m.log.Error("session store unavailable", "error", err)
+		}
+		return
+	}
+	if m.storeDown.Swap(false) {
+		m.log.Info("session store reachable again")
+	}
 }
 
 func (st *State) load() {
@@ -164,6 +217,12 @@ func (st *State) load() {
 		return
 	}
 	s, err := st.m.store.New(st.r, st.m.name)
+	if errors.Is(err, ErrStoreUnavailable) {
+		st.m.noteStore(err)
+		st.storeErr = err
+		return
+	}
+	st.m.noteStore(nil)
 	if err != nil || s.IsNew {
 		// A tampered, expired or revoked cookie makes the request anonymous. It is not an
 		// error the customer can act on, so it is logged at debug level only.
@@ -210,7 +269,9 @@ func (st *State) Login(customerID string) error {
 	s := st.m.newSession()
 	s.Values[keyCustomerID] = customerID
 	s.Values[keyCreated] = time.Now().Unix()
-	if err := st.m.store.Save(st.r, st.w, s); err != nil {
+	err := st.m.store.Save(st.r, st.w, s)
+	st.m.noteStoreWrite(err)
+	if err != nil {
 		return fmt.Errorf("saving the new session: %w", err)
 	}
 	st.session = s
@@ -241,12 +302,22 @@ func (st *State) revokeLocked(clearCookie bool) error {
 		s = st.m.newSession()
 	}
 	s.Options.MaxAge = -1
-	if err := st.m.store.Save(st.r, w, s); err != nil {
+	err := st.m.store.Save(st.r, w, s)
+	st.m.noteStoreWrite(err)
+	if err != nil {
 		return fmt.Errorf("deleting the session: %w", err)
 	}
 	st.session = nil
 	st.identity = nil
 	return nil
+}
+
+// noteStoreWrite passes the outcome of a write to noteStore, unless it failed for another
+// reason than an unreachable store.
+func (m *Manager) noteStoreWrite(err error) {
+	if err == nil || errors.Is(err, ErrStoreUnavailable) {
+		m.noteStore(err)
+	}
 }
 
 // discardCookies is a ResponseWriter whose headers go nowhere. The filesystem store can only

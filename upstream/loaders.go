@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/graph-gophers/dataloader/v7"
+
+	"customer-gateway/cache"
 )
 
 // Owned names a record that belongs to a customer. Loaders of customer data are keyed by it, so
@@ -27,6 +29,9 @@ type LoaderConfig struct {
 	// "items", "invoices" or "products") and the number of keys. It returns the context the
 	// batch runs in and a function called when the batch ends.
 	TraceBatch func(ctx context.Context, loader string, keys int) (context.Context, func())
+	// Catalog, when set, caches catalog products across requests (and, with Redis, across
+	// gateways). Customer data never goes into it.
+	Catalog *cache.Cache
 }
 
 // Loaders batch the reads of one GraphQL request. Create a new set for every request: loaders
@@ -97,7 +102,7 @@ func NewLoaders(c *Client, cfg LoaderConfig) *Loaders {
 		dataloader.WithTracer[Owned, *Invoice](batchTracer[Owned, *Invoice]{"invoices", cfg.TraceBatch}))
 
 	fetchProducts := func(ctx context.Context, _ string, ids []string) (map[string]Product, error) {
-		return c.Products(ctx, ids)
+		return cachedProducts(ctx, c, cfg.Catalog, ids)
 	}
 	l.products = dataloader.NewBatchedLoader(
 		batch(cfg.MaxBatch, func(id string) (string, string) { return "", id }, fetchProducts,

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// REDIS_URL names one Redis deployment in one of three forms, told apart by query parameters:
+//
+//	redis[s]://[user:password@]host:port/db                            a single node
+//	redis[s]://[user:password@]host:port?master_name=NAME&addr=h2:p2   Sentinel: the host and
+//	    each addr are sentinels; username and password parameters log in to the primary
+//	redis[s]://[user:password@]host:port?cluster=true&addr=h2:p2       Cluster: the host and
+//	    each addr are seed nodes
+//
+// rediss turns TLS on. The remaining query parameters are go-redis v9's (dial_timeout,
+// pool_size, skip_verify and others); an unknown one is an error. Without dialer_retries, a
+// connection is dialled at most twice: go-redis' default of five attempts made every request
+// wait about two seconds while Redis was down, where a quick SESSION_STORE_UNAVAILABLE serves the
+// customer better.
+
+// redisOpener connects to the deployment a REDIS_URL names.
+type redisOpener func() redis.UniversalClient
+
+// parseRedisURL checks raw and returns how to connect to it, without connecting.
+func parseRedisURL(raw string) (redisOpener, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+		return nil, errors.New("it must be a redis:// or rediss:// URL with a host, such as redis://127.0.0.1:6379/0")
+	}
+	q := u.Query()
+
+	switch {
+	case q.Has("master_name"):
+		opts, err := redis.ParseFailoverURL(raw)
+		if err != nil {
+			return nil, cleanRedisError(err)
+		}
+		if !q.Has("dialer_retries") {
+			opts.DialerRetries = defaultDialerRetries
+		}
+		return func() redis.UniversalClient { return redis.NewFailoverClient(opts) }, nil
+
+	case q.Has("cluster"):
+		if v := q.Get("cluster"); v != "true" {
+			return nil, fmt.Errorf("cluster=%q is invalid: use cluster=true or leave it out", v)
+		}
+		q.Del("cluster")
+		u.RawQuery = q.Encode()
+		opts, err := redis.ParseClusterURL(u.String())
+		if err != nil {
+			return nil, cleanRedisError(err)
+		}
+		if !q.Has("dialer_retries") {
+			opts.DialerRetries = defaultDialerRetries
+		}
+		return func() redis.UniversalClient { return redis.NewClusterClient(opts) }, nil
+	}
+
+	opts, err := redis.ParseURL(raw)
+	if err != nil {
+		return nil, cleanRedisError(err)
+	}
+	if !q.Has("dialer_retries") {
+		opts.DialerRetries = defaultDialerRetries
+	}
+	return func() redis.UniversalClient { return redis.NewClient(opts) }, nil
+}
+
+// defaultDialerRetries is the number of dial attempts per connection unless REDIS_URL sets
+// dialer_retries.
+const defaultDialerRetries = 2
+
+// silenceRedis turns off go-redis' own log, which prints every failed dial with the standard
+// logger. The gateway logs each Redis outage itself, once as it starts and once as it ends.
+var silenceRedis = sync.OnceFunc(func() { redis.SetLogger(discardRedisLog{}) })
+
+type discardRedisLog struct{}
+
+func (discardRedisLog) Printf(context.Context, string, ...any) {}
+
+// cleanRedisError drops go-redis' "redis: " prefix from a URL parse error, whose text names
+// only parameters, never their values.
+func cleanRedisError(err error) error {
+	return errors.New(strings.TrimPrefix(err.Error(), "redis: "))
+}
+
+// redactRedisURL masks the password in a REDIS_URL's user information and in its password
+// query parameter.
+func redactRedisURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(invalid)"
+	}
+	q := u.Query()
+	if q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
+	return u.Redacted()
+}
