@@ -53,7 +53,6 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 		allowedOrigins: os.Getenv("ALLOWED_ORIGINS"),
 		siteDir:        os.Getenv("SITE_DIR"),
 		graphiqlDir:    os.Getenv("GRAPHIQL_DIR"),
-		redisURL:       os.Getenv("REDIS_URL"),
 		batchWait:      2 * time.Millisecond,
 		shutdownGrace:  15 * time.Second,
 		upstreamWait:   5 * time.Second,
@@ -68,6 +67,11 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 		return nil, err
 	}
 	c.sessionKeys = keys
+	redisURL, err := secretFromEnv("REDIS_URL")
+	if err != nil {
+		return nil, err
+	}
+	c.redisURL = string(redisURL)
 	if v := os.Getenv("BATCH_WAIT"); v != "" {
 		if c.batchWait, err = time.ParseDuration(v); err != nil {
 			return nil, fmt.Errorf("BATCH_WAIT %q is not a duration such as 2ms", v)

@@ -11,7 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// REDIS_URL names one Redis deployment in one of three forms, told apart by query parameters:
+// REDIS_URL names one Redis deployment in one of three forms, distinguished by query parameters:
 //
 //	redis[s]://[user:password@]host:port/db                            a single node
 //	redis[s]://[user:password@]host:port?master_name=NAME&addr=h2:p2   Sentinel: the host and

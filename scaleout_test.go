@@ -135,7 +135,7 @@ func TestRedisOutageAndRecovery(t *testing.T) {
 		t.Errorf("refusal names the store: %s", raw)
 	}
 
-	// A login cannot store its session, and says so.
+	// A login cannot store its session and returns the error code.
 	newcomer := a.browser()
 	r := newcomer.query(`mutation($e: String!, $p: String!) { login(email: $e, password: $p) { customer { id } } }`,
 		map[string]any{"e": "bob@example.com", "p": "demo-password"})
@@ -202,7 +202,7 @@ func TestCatalogCacheSharedAcrossInstances(t *testing.T) {
 		t.Errorf("B called the catalog API %v times, want 0", calls)
 	}
 
-	// A product nobody cached still needs the back office, and its failure shows.
+	// A product not cached yet needs the back office, so its failure reaches the customer.
 	r := b.browser().query(`{ product(id: "2") { id } }`, nil)
 	if got := r.codes(); len(got) != 1 || got[0] != "UPSTREAM_UNAVAILABLE" {
 		t.Errorf("uncached product with the catalog API failing: codes = %v", got)

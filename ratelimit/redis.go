@@ -36,8 +36,8 @@ type Redis struct {
 
 var _ Limiter = (*Redis)(nil)
 
-// NewRedis returns a limiter on client. name separates this limit's keys from other limits',
-// such as "login:address"; rate per period is the sustained rate and burst the largest cost
+// NewRedis returns a limiter on client. name, such as "login:address", separates this limit's
+// keys from other limits'. The sustained rate is rate per period, and burst is the largest cost
 // allowed at once. rate, period and burst must be positive.
 func NewRedis(client redis.UniversalClient, name string, rate int, period time.Duration, burst int) (*Redis, error) {
 	if rate <= 0 || period <= 0 || burst <= 0 {

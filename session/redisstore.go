@@ -21,9 +21,9 @@ var ErrStoreUnavailable = errors.New("session store unavailable")
 // redisKeyPrefix starts the Redis key of each session.
 const redisKeyPrefix = "session:"
 
-// RedisStore is a gorilla/sessions store that keeps each session's values in Redis, encrypted
-// and signed by its codecs, under "session:" and the session id; the cookie holds only the
-// signed and encrypted id. Each key expires after the session's MaxAge, and deleting a session
+// RedisStore is a gorilla/sessions store that keeps each session's values in Redis under
+// "session:" and the session id, encrypted and signed by its codecs. The cookie contains only
+// the signed and encrypted id. Each key expires after the session's MaxAge. Deleting a session
 // deletes its key, so every gateway sharing the Redis sees a logout on its next read. It is
 // safe for concurrent use.
 type RedisStore struct {
