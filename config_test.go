@@ -32,6 +32,9 @@ func TestConfigValidate(t *testing.T) {
 		{"origin-with-path", func(c *config) { c.allowedOrigins = "https://shop.example.com/app" }, "ALLOWED_ORIGINS entry"},
 		{"session-dir-unwritable", func(c *config) { c.sessionDir = "/proc/customer-gateway" }, "SESSION_DIR"},
 		{"site-dir-missing", func(c *config) { c.siteDir = "/nonexistent" }, "SITE_DIR"},
+		{"redis-url-valid", func(c *config) { c.redisURL = "redis://127.0.0.1:6379/0" }, ""},
+		{"redis-url-wrong-scheme", func(c *config) { c.redisURL = "tcp://127.0.0.1:6379" }, "REDIS_URL"},
+		{"redis-url-redacted-in-error", func(c *config) { c.redisURL = "redis://u:hunter2@127.0.0.1:6379?colour=blue" }, "u:xxxxx@"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

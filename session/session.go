@@ -59,7 +59,7 @@ type Manager struct {
 	maxAge  time.Duration
 	log     *slog.Logger
 
-	storeDown atomic.Bool // the last session read failed to reach the store
+	storeDown atomic.Bool // the last read or write failed to reach the store
 }
 
 // ParseKeys decodes SESSION_KEYS: comma-separated standard base64 keys, newest first, each of at
