@@ -20,10 +20,10 @@ import (
 //	    each addr are seed nodes
 //
 // rediss turns TLS on. The remaining query parameters are go-redis v9's (dial_timeout,
-// pool_size, skip_verify and others); an unknown one is an error. Without dialer_retries, a
-// connection is dialled at most twice: go-redis' default of five attempts made every request
-// wait about two seconds while Redis was down, where a quick SESSION_STORE_UNAVAILABLE serves the
-// customer better.
+// pool_size, skip_verify and others); an unknown one is an error. Without dialer_retries and
+// max_retries, a connection is dialled at most twice and a command retried once. With go-redis'
+// defaults (five dials, three retries) a request waited about two seconds while Redis was down,
+// where a quick SESSION_STORE_UNAVAILABLE serves the customer better.
 
 // redisOpener connects to the deployment a REDIS_URL names.
 type redisOpener func() redis.UniversalClient
@@ -45,6 +45,9 @@ func parseRedisURL(raw string) (redisOpener, error) {
 		if !q.Has("dialer_retries") {
 			opts.DialerRetries = defaultDialerRetries
 		}
+		if !q.Has("max_retries") {
+			opts.MaxRetries = defaultMaxRetries
+		}
 		return func() redis.UniversalClient { return redis.NewFailoverClient(opts) }, nil
 
 	case q.Has("cluster"):
@@ -60,6 +63,9 @@ func parseRedisURL(raw string) (redisOpener, error) {
 		if !q.Has("dialer_retries") {
 			opts.DialerRetries = defaultDialerRetries
 		}
+		if !q.Has("max_retries") {
+			opts.MaxRetries = defaultMaxRetries
+		}
 		return func() redis.UniversalClient { return redis.NewClusterClient(opts) }, nil
 	}
 
@@ -70,12 +76,18 @@ func parseRedisURL(raw string) (redisOpener, error) {
 	if !q.Has("dialer_retries") {
 		opts.DialerRetries = defaultDialerRetries
 	}
+	if !q.Has("max_retries") {
+		opts.MaxRetries = defaultMaxRetries
+	}
 	return func() redis.UniversalClient { return redis.NewClient(opts) }, nil
 }
 
-// defaultDialerRetries is the number of dial attempts per connection unless REDIS_URL sets
-// dialer_retries.
-const defaultDialerRetries = 2
+// The number of dial attempts per connection and of retries per command, unless REDIS_URL sets
+// dialer_retries or max_retries.
+const (
+	defaultDialerRetries = 2
+	defaultMaxRetries    = 1
+)
 
 // silenceRedis turns off go-redis' own log, which prints every failed dial with the standard
 // logger. The gateway logs each Redis outage itself, once as it starts and once as it ends.

@@ -30,6 +30,10 @@ type Config struct {
 	LocalTTL time.Duration
 	// Size is the maximum number of values in memory. The default is 10000.
 	Size int
+	// RetryInterval is how long the cache skips Redis after a failed call, so that reads cost
+	// nothing while Redis is down and at most one call per interval finds out it is back. The
+	// default is one second.
+	RetryInterval time.Duration
 	// Logger receives the start and the end of each Redis outage. The default is
 	// slog.Default().
 	Logger *slog.Logger
@@ -41,9 +45,16 @@ type Cache struct {
 	redis  redis.UniversalClient
 	prefix string
 	ttl    time.Duration
+	retry  time.Duration
 	log    *slog.Logger
 
-	redisDown atomic.Bool // the last Redis call failed
+	redisDown  atomic.Bool  // the last Redis call failed
+	retryAfter atomic.Int64 // Unix nanoseconds before which Redis is skipped after a failure
+}
+
+// useRedis reports whether the cache should call Redis now.
+func (c *Cache) useRedis() bool {
+	return c.redis != nil && time.Now().UnixNano() >= c.retryAfter.Load()
 }
 
 // New returns an empty cache. Its memory layer lives as long as the process.
@@ -57,6 +68,9 @@ func New(cfg Config) *Cache {
 	if cfg.Size <= 0 {
 		cfg.Size = 10000
 	}
+	if cfg.RetryInterval <= 0 {
+		cfg.RetryInterval = time.Second
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -65,13 +79,15 @@ func New(cfg Config) *Cache {
 		redis:  cfg.Redis,
 		prefix: cfg.Prefix,
 		ttl:    cfg.TTL,
+		retry:  cfg.RetryInterval,
 		log:    cfg.Logger,
 	}
 }
 
 // GetMany returns the values of keys that either layer holds; a key that neither holds is left
 // out. Values found in Redis are copied to memory. When Redis fails, GetMany returns what memory
-// holds together with the error, and the caller should treat the rest as misses.
+// holds together with the error, and the caller should treat the rest as misses. Within
+// RetryInterval of a failure, Redis is skipped and no error is returned.
 func (c *Cache) GetMany(ctx context.Context, keys []string) (map[string][]byte, error) {
 	found := make(map[string][]byte, len(keys))
 	var missing []string
@@ -82,7 +98,7 @@ func (c *Cache) GetMany(ctx context.Context, keys []string) (map[string][]byte, 
 			missing = append(missing, k)
 		}
 	}
-	if len(missing) == 0 || c.redis == nil {
+	if len(missing) == 0 || !c.useRedis() {
 		return found, nil
 	}
 
@@ -112,12 +128,13 @@ func (c *Cache) GetMany(ctx context.Context, keys []string) (map[string][]byte, 
 	return found, nil
 }
 
-// SetMany stores values in both layers. When Redis fails, the values are still in memory.
+// SetMany stores values in both layers. When Redis fails, the values are still in memory. Within
+// RetryInterval of a failure, only memory is written.
 func (c *Cache) SetMany(ctx context.Context, values map[string][]byte) error {
 	for k, v := range values {
 		c.local.Add(k, v)
 	}
-	if c.redis == nil || len(values) == 0 {
+	if len(values) == 0 || !c.useRedis() {
 		return nil
 	}
 	_, err := c.redis.Pipelined(ctx, func(p redis.Pipeliner) error {
@@ -139,6 +156,7 @@ func (c *Cache) SetMany(ctx context.Context, values map[string][]byte) error {
 // failure, so an outage costs two log lines rather than one per request.
 func (c *Cache) noteRedis(err error) {
 	if err != nil {
+		c.retryAfter.Store(time.Now().Add(c.retry).UnixNano())
 		if !c.redisDown.Swap(true) {
 			c.log.Warn("cache unavailable, serving from memory and the source", "prefix", c.prefix, "error", err)
 		}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/redis/go-redis/v9"
@@ -14,12 +15,17 @@ import (
 
 var _ graphql.Cache[string] = Strings{}
 
-// newCache returns a cache with its own client of rs, as one gateway instance would have.
-func newCache(t *testing.T, rs *redistest.Server) *Cache {
+// newCache returns a cache with its own client of rs, as one gateway instance would have. It
+// calls Redis again right after a failure unless retry is given.
+func newCache(t *testing.T, rs *redistest.Server, retry ...time.Duration) *Cache {
 	t.Helper()
 	c := redis.NewClient(&redis.Options{Addr: rs.Addr(), DialerRetries: 1, MaxRetries: -1})
 	t.Cleanup(func() { c.Close() })
-	return New(Config{Redis: c, Prefix: "test:", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	cfg := Config{Redis: c, Prefix: "test:", RetryInterval: time.Nanosecond, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if len(retry) > 0 {
+		cfg.RetryInterval = retry[0]
+	}
+	return New(cfg)
 }
 
 func TestCacheSharedThroughRedis(t *testing.T) {
@@ -60,6 +66,30 @@ func TestCacheServesMemoryDuringOutage(t *testing.T) {
 	rs.Start()
 	if err := c.SetMany(ctx, map[string][]byte{"3": []byte("three")}); err != nil {
 		t.Errorf("write after the restart: %v", err)
+	}
+}
+
+func TestCacheSkipsRedisAfterFailure(t *testing.T) {
+	rs := redistest.Start(t)
+	a := newCache(t, rs, time.Hour)
+	b := newCache(t, rs)
+	ctx := context.Background()
+
+	rs.Stop()
+	if _, err := a.GetMany(ctx, []string{"1"}); err == nil {
+		t.Fatal("the first read during the outage returned no error")
+	}
+	rs.Start()
+
+	// Within the retry interval a leaves Redis alone, so b cannot see a's write.
+	if err := a.SetMany(ctx, map[string][]byte{"1": []byte("one")}); err != nil {
+		t.Errorf("write within the retry interval: %v", err)
+	}
+	if got, _ := a.GetMany(ctx, []string{"1"}); string(got["1"]) != "one" {
+		t.Errorf("a's memory = %q, want 1", got)
+	}
+	if got, err := b.GetMany(ctx, []string{"1"}); err != nil || len(got) != 0 {
+		t.Errorf("b read %q, %v; want nothing, since a skipped Redis", got, err)
 	}
 }
 
