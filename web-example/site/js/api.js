@@ -63,6 +63,11 @@ export class ApiError extends Error {
  * @property {{variables: Ops.MeQueryVariables, data: Ops.MeQuery}} Me
  * @property {{variables: Ops.OrdersQueryVariables, data: Ops.OrdersQuery}} Orders
  * @property {{variables: Ops.OrderDetailQueryVariables, data: Ops.OrderDetailQuery}} OrderDetail
+ * @property {{variables: Ops.ProfileQueryVariables, data: Ops.ProfileQuery}} Profile
+ * @property {{variables: Ops.UpdateProfileMutationVariables, data: Ops.UpdateProfileMutation}} UpdateProfile
+ * @property {{variables: Ops.TicketsQueryVariables, data: Ops.TicketsQuery}} Tickets
+ * @property {{variables: Ops.OpenTicketMutationVariables, data: Ops.OpenTicketMutation}} OpenTicket
+ * @property {{variables: Ops.ReplyToTicketMutationVariables, data: Ops.ReplyToTicketMutation}} ReplyToTicket
  */
 
 /** @type {Map<string, Promise<string>>} */

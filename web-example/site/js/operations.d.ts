@@ -4,6 +4,21 @@
 type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+/** Who wrote a ticket message. */
+export type MessageAuthor =
+  /** The customer. */
+  | 'CUSTOMER'
+  /** The shop's staff. */
+  | 'STAFF';
+
+/** A new support ticket. */
+export type OpenTicketInput = {
+  /** The first message, 1 to 5000 characters. */
+  message: string;
+  /** What the ticket is about, 1 to 150 characters on one line. */
+  subject: string;
+};
+
 /** The state of an order. */
 export type OrderStatus =
   /** Cancelled before shipping. */
@@ -14,6 +29,47 @@ export type OrderStatus =
   | 'PENDING'
   /** On its way to the customer. */
   | 'SHIPPED';
+
+/** A postal address to store. Every field may be empty, to store no address. */
+export type PostalAddressInput = {
+  /** The city, at most 100 characters. */
+  city: string;
+  /** The ISO 3166-1 alpha-2 country code in capitals, for example DE, or empty. */
+  country: string;
+  /** The postal code, at most 20 characters. */
+  postalCode: string;
+  /** Street and house number, at most 200 characters. */
+  street: string;
+};
+
+/** A message to add to a ticket. */
+export type ReplyToTicketInput = {
+  /** The message, 1 to 5000 characters. */
+  message: string;
+  /** The ticket's id. */
+  ticketId: string;
+};
+
+/** The state of a support ticket. */
+export type TicketStatus =
+  /** The staff answered; the customer may reply. */
+  | 'ANSWERED'
+  /** Closed; no more replies are accepted. */
+  | 'CLOSED'
+  /** Waiting for an answer from the staff. */
+  | 'OPEN';
+
+/** The new state of the customer's profile fields. */
+export type UpdateProfileInput = {
+  /** The postal address. */
+  address: PostalAddressInput;
+  /** The full name, 1 to 100 characters. */
+  name: string;
+  /** A phone number of 4 to 30 digits, spaces and the characters +()/-, or empty for none. */
+  phone: string;
+  /** The version of the profile the customer edited, from Profile.version. */
+  version: number;
+};
 
 export type LoginMutationVariables = Exact<{
   email: string;
@@ -33,6 +89,14 @@ export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type MeQuery = { me: { id: string, name: string } | null };
 
+export type OpenTicketMutationVariables = Exact<{
+  idempotencyKey: string;
+  input: OpenTicketInput;
+}>;
+
+
+export type OpenTicketMutation = { openTicket: { ticket: { id: string, subject: string, status: TicketStatus, openedAt: string, messages: Array<{ id: string, author: MessageAuthor, body: string, sentAt: string }> } } };
+
 export type OrderDetailQueryVariables = Exact<{
   id: string;
 }>;
@@ -49,3 +113,29 @@ export type OrdersQueryVariables = Exact<{
 
 
 export type OrdersQuery = { orders: { totalCount: number, edges: Array<{ cursor: string, node: { id: string, number: string, placedAt: string, status: OrderStatus, total: { amount: string, currency: string } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type ProfileQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ProfileQuery = { me: { id: string, profile: { version: number, name: string, phone: string, address: { street: string, postalCode: string, city: string, country: string } } } | null };
+
+export type ReplyToTicketMutationVariables = Exact<{
+  idempotencyKey: string;
+  input: ReplyToTicketInput;
+}>;
+
+
+export type ReplyToTicketMutation = { replyToTicket: { ticket: { id: string, status: TicketStatus } } };
+
+export type TicketsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type TicketsQuery = { tickets: Array<{ id: string, subject: string, status: TicketStatus, openedAt: string, messages: Array<{ id: string, author: MessageAuthor, body: string, sentAt: string }> }> };
+
+export type UpdateProfileMutationVariables = Exact<{
+  idempotencyKey: string;
+  input: UpdateProfileInput;
+}>;
+
+
+export type UpdateProfileMutation = { updateProfile: { profile: { version: number, name: string, phone: string, address: { street: string, postalCode: string, city: string, country: string } } } };

@@ -69,7 +69,7 @@ export function createSupportSection(onError) {
     const started = generation;
     let data;
     try {
-      data = /** @type {{tickets: Ticket[]}} */ (await request('Tickets'));
+      data = await request('Tickets');
     } catch (error) {
       if (started === generation) {
         onError(error, () => void load());
@@ -98,7 +98,7 @@ export function createSupportSection(onError) {
     submit.disabled = true;
     let data;
     try {
-      data = /** @type {{openTicket: {ticket: Ticket}}} */ (await request('OpenTicket', { idempotencyKey, input }));
+      data = await request('OpenTicket', { idempotencyKey, input });
     } catch (error) {
       if (started !== generation) {
         return;
