@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,6 +32,16 @@ type config struct {
 	siteDir        string
 	batchWait      time.Duration
 	check          bool
+
+	// signingKeys are the request-signing keys as keyid:base64key pairs; empty turns signing off.
+	signingKeys     upstream.Secret
+	upstreamTimeout time.Duration
+	requestDeadline time.Duration
+	callBudget      int
+
+	// tuneUpstream, when set, adjusts the upstream client's configuration before the client is
+	// built. No variable or flag sets it: tests use it to inject breaker settings.
+	tuneUpstream func(*upstream.Config)
 }
 
 func (c *config) development() bool { return c.env == "development" }
@@ -47,6 +58,10 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 		allowedOrigins: os.Getenv("ALLOWED_ORIGINS"),
 		siteDir:        os.Getenv("SITE_DIR"),
 		batchWait:      2 * time.Millisecond,
+
+		upstreamTimeout: 5 * time.Second,
+		requestDeadline: 10 * time.Second,
+		callBudget:      30,
 	}
 	key, err := secretFromEnv("UPSTREAM_API_KEY")
 	if err != nil {
@@ -58,6 +73,20 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 		return nil, err
 	}
 	c.sessionKeys = keys
+	if c.signingKeys, err = secretFromEnv("UPSTREAM_SIGNING_KEYS"); err != nil {
+		return nil, err
+	}
+	if err := durationFromEnv("UPSTREAM_TIMEOUT", &c.upstreamTimeout); err != nil {
+		return nil, err
+	}
+	if err := durationFromEnv("REQUEST_DEADLINE", &c.requestDeadline); err != nil {
+		return nil, err
+	}
+	if v := os.Getenv("UPSTREAM_CALL_BUDGET"); v != "" {
+		if c.callBudget, err = strconv.Atoi(v); err != nil {
+			return nil, fmt.Errorf("UPSTREAM_CALL_BUDGET %q is not a whole number such as 30", v)
+		}
+	}
 	if v := os.Getenv("BATCH_WAIT"); v != "" {
 		if c.batchWait, err = time.ParseDuration(v); err != nil {
 			return nil, fmt.Errorf("BATCH_WAIT %q is not a duration such as 2ms", v)
@@ -74,6 +103,9 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.sessionDir, "session-dir", c.sessionDir, "`folder` of the filesystem session store (SESSION_DIR)")
 	fs.StringVar(&c.allowedOrigins, "allowed-origins", c.allowedOrigins, "comma-separated `origins` allowed to call /graphql (ALLOWED_ORIGINS)")
 	fs.StringVar(&c.siteDir, "site", c.siteDir, "serve the customer site from this `folder` at / (SITE_DIR)")
+	fs.DurationVar(&c.upstreamTimeout, "upstream-timeout", c.upstreamTimeout, "time limit of one call to the back office, until its whole answer is read (UPSTREAM_TIMEOUT)")
+	fs.DurationVar(&c.requestDeadline, "request-deadline", c.requestDeadline, "time limit of all the back-office calls of one GraphQL request, retries included (REQUEST_DEADLINE)")
+	fs.IntVar(&c.callBudget, "upstream-call-budget", c.callBudget, "most back-office calls one GraphQL operation may start; further fields fail with QUERY_TOO_COMPLEX (UPSTREAM_CALL_BUDGET)")
 	fs.DurationVar(&c.batchWait, "batch-wait", c.batchWait, "how long a loader collects keys before it calls the back office (BATCH_WAIT)")
 	fs.BoolVar(&c.check, "check", false, "validate the configuration, print it with secrets redacted, and exit")
 	if err := fs.Parse(args); err != nil {
@@ -104,6 +136,20 @@ func (c *config) validate() error {
 	}
 	if _, err := session.ParseKeys(string(c.sessionKeys)); err != nil {
 		return fmt.Errorf("SESSION_KEYS is invalid: %w", err)
+	}
+	if c.signingKeys != "" {
+		if _, err := upstream.ParseSigningKeys(string(c.signingKeys)); err != nil {
+			return fmt.Errorf("UPSTREAM_SIGNING_KEYS is invalid: %w; write keyid:base64key pairs, newest first, each key from openssl rand -base64 32", err)
+		}
+	}
+	if c.upstreamTimeout < 100*time.Millisecond || c.upstreamTimeout > time.Minute {
+		return errors.New("UPSTREAM_TIMEOUT must be between 100ms and 1m")
+	}
+	if c.requestDeadline < c.upstreamTimeout || c.requestDeadline > 5*time.Minute {
+		return errors.New("REQUEST_DEADLINE must be at least UPSTREAM_TIMEOUT and at most 5m")
+	}
+	if c.callBudget < 1 || c.callBudget > 1000 {
+		return errors.New("UPSTREAM_CALL_BUDGET must be between 1 and 1000")
 	}
 	if c.batchWait < 0 || c.batchWait > 50*time.Millisecond {
 		return errors.New("BATCH_WAIT must be between 0 and 50ms")
@@ -175,8 +221,24 @@ func (c *config) print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "GATEWAY_ENV=%s\nLISTEN_ADDR=%s\nADMIN_ADDR=%s\nUPSTREAM_URL=%s\nUPSTREAM_API_KEY=%s\n",
 		c.env, c.listenAddr, c.adminAddr, c.upstreamURL, redact(c.upstreamKey))
+	fmt.Fprintf(w, "UPSTREAM_SIGNING_KEYS=%s\nUPSTREAM_TIMEOUT=%s\nREQUEST_DEADLINE=%s\nUPSTREAM_CALL_BUDGET=%d\n",
+		redact(c.signingKeys), c.upstreamTimeout, c.requestDeadline, c.callBudget)
 	fmt.Fprintf(w, "UPSTREAM_TIMEZONE=%s\nSESSION_KEYS=%s\nSESSION_DIR=%s\nALLOWED_ORIGINS=%s\nSITE_DIR=%s\nBATCH_WAIT=%s\n",
 		c.upstreamZone, redact(c.sessionKeys), c.sessionFolder(), strings.Join(c.origins(), ","), c.siteDir, c.batchWait)
+}
+
+// durationFromEnv sets *dst from the variable name when it is set.
+func durationFromEnv(name string, dst *time.Duration) error {
+	v := os.Getenv(name)
+	if v == "" {
+		return nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return fmt.Errorf("%s %q is not a duration such as 5s", name, v)
+	}
+	*dst = d
+	return nil
 }
 
 func envOr(name, fallback string) string {

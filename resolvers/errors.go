@@ -27,6 +27,7 @@ var (
 	errLoginFailed     = &publicError{"BAD_USER_INPUT", "Wrong email or password."}
 	errInternal        = &publicError{"INTERNAL_SERVER_ERROR", "Internal server error."}
 	errUnavailable     = &publicError{"UPSTREAM_UNAVAILABLE", "The service is temporarily unavailable. Please try again in a moment."}
+	errTooComplex      = &publicError{"QUERY_TOO_COMPLEX", "The operation asks for too much at once. Ask for fewer records."}
 )
 
 // badInput returns a BAD_USER_INPUT error with a message for the customer.
@@ -50,7 +51,7 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		case public == errInternal:
 			log.Error("operation failed", "request_id", requestID, "path", gqlErr.Path.String(), "error", err)
 		case public == errUnavailable:
-			log.Error("upstream failed", "request_id", requestID, "path", gqlErr.Path.String(), "error", err)
+			logUpstreamFailure(ctx, log, requestID, gqlErr, err)
 		}
 
 		if public != nil {
@@ -83,6 +84,8 @@ func classify(err error, gqlErr *gqlerror.Error) *publicError {
 		// The gateway checks arguments before it calls the back office, so this is a
 		// disagreement between the two, logged like a fault.
 		return errInternal
+	case errors.Is(err, upstream.ErrBudgetExceeded):
+		return errTooComplex
 	case errors.Is(err, upstream.ErrFault), errors.Is(err, upstream.ErrTimeout),
 		errors.Is(err, upstream.ErrCircuitOpen), errors.Is(err, upstream.ErrKeyRefused):
 		return errUnavailable
@@ -91,6 +94,25 @@ func classify(err error, gqlErr *gqlerror.Error) *publicError {
 		return nil
 	}
 	return errInternal
+}
+
+// logUpstreamFailure logs a failed upstream call once per request, with the start of the body
+// that could not be decoded. Every field served by the same failed call shares its *Error, so
+// the later fields add nothing to the log.
+func logUpstreamFailure(ctx context.Context, log *slog.Logger, requestID string, gqlErr *gqlerror.Error, err error) {
+	var upErr *upstream.Error
+	if !errors.As(err, &upErr) {
+		log.Error("upstream failed", "request_id", requestID, "path", gqlErr.Path.String(), "error", err)
+		return
+	}
+	if !upstream.FirstReport(ctx, upErr) {
+		return
+	}
+	attrs := []any{"request_id", requestID, "path", gqlErr.Path.String(), "error", err}
+	if upErr.Snippet != "" {
+		attrs = append(attrs, "body_start", upErr.Snippet)
+	}
+	log.Error("upstream failed", attrs...)
 }
 
 // Recover turns a panic in a resolver into an internal error, logging what panicked.

@@ -15,6 +15,9 @@ var (
 	ErrFault        = errors.New("upstream fault")
 	ErrTimeout      = errors.New("upstream timed out")
 	ErrCircuitOpen  = errors.New("circuit open")
+	// ErrBudgetExceeded means the GraphQL request has used up its budget of upstream calls,
+	// so the call was not sent.
+	ErrBudgetExceeded = errors.New("upstream call budget exceeded")
 )
 
 // Error is a failed upstream call. Its text is for the log only, never for a customer:
