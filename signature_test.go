@@ -37,7 +37,7 @@ func newBackOfficeRequest(t *testing.T, baseURL, file, body string) *http.Reques
 	return req
 }
 
-// sendToBackOffice sends req and classifies the answer as the gateway does.
+// sendToBackOffice sends req and classifies the response as the gateway does.
 func sendToBackOffice(t *testing.T, req *http.Request) error {
 	t.Helper()
 	resp, err := http.DefaultClient.Do(req)
@@ -151,7 +151,7 @@ func TestBackOfficeRequiresSignatures(t *testing.T) {
 	}
 }
 
-// TestBackOfficeOptionalSignatures runs a second back office that knows the keys but does not
+// TestBackOfficeOptionalSignatures runs a second back office that has the keys but does not
 // require signatures: it serves unsigned requests and still refuses a bad signature.
 func TestBackOfficeOptionalSignatures(t *testing.T) {
 	var log bytes.Buffer

@@ -62,8 +62,8 @@ type Config struct {
 	// Retries is how many times a failed read is sent again, at most 2 (the default); a
 	// negative value turns retries off. Operations that change data are never retried.
 	Retries int
-	// RetryBackoff is the pause before the first retry; it doubles for the second, and each
-	// pause is jittered over its upper half. The default is 50ms.
+	// RetryBackoff is the longest pause before the first retry. It doubles for the second
+	// retry, and each pause is drawn at random from the upper half. The default is 50ms.
 	RetryBackoff time.Duration
 	// Breaker sets the circuit breaker of each PHP API file.
 	Breaker BreakerConfig

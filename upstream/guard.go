@@ -103,7 +103,7 @@ func (g *guard) forAPI(api string) (*gobreaker.TwoStepCircuitBreaker[struct{}], 
 				return c.ConsecutiveFailures >= failures
 			},
 			IsSuccessful: func(err error) bool { return !tripsBreaker(err) },
-			// A customer closing the tab says nothing about the back office's health.
+			// A customer closing the tab tells nothing about the back office's health.
 			IsExcluded: func(err error) bool { return errors.Is(err, context.Canceled) },
 			OnStateChange: func(name string, from, to gobreaker.State) {
 				if onChange != nil {
@@ -117,7 +117,7 @@ func (g *guard) forAPI(api string) (*gobreaker.TwoStepCircuitBreaker[struct{}], 
 	return cb, g.slots[api]
 }
 
-// tripsBreaker reports whether err says that the back office is unwell. Application errors
+// tripsBreaker reports whether err shows that the back office is unwell. Application errors
 // (not found, invalid input, a refused key or login) come from a healthy back office.
 func tripsBreaker(err error) bool {
 	return errors.Is(err, ErrFault) || errors.Is(err, ErrTimeout)
@@ -130,8 +130,8 @@ func retryable(err error) bool {
 	return tripsBreaker(err) && !errors.Is(err, context.Canceled)
 }
 
-// backoffFor returns the pause before retry number n (0 for the first retry): the base delay
-// doubled per retry, with full jitter over its upper half so that the retries of many
+// backoffFor returns the pause before retry number n (0 for the first retry). The delay doubles
+// per retry, and the pause is drawn at random from its upper half, so that the retries of many
 // requests do not arrive together.
 func (g *guard) backoffFor(n int) time.Duration {
 	ceiling := g.backoff << n

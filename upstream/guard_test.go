@@ -16,7 +16,7 @@ import (
 // The tests in this file force faults that the example back office cannot produce on demand
 // (a fixed number of failures, a handler that blocks), so they run against fake back offices.
 
-// fakeBackOffice answers every request with answer, counting the requests per PHP file.
+// fakeBackOffice responds to every request with answer, counting the requests per PHP file.
 type fakeBackOffice struct {
 	srv    *httptest.Server
 	mu     sync.Mutex
@@ -75,7 +75,7 @@ func answer502(w http.ResponseWriter, _ *http.Request, _ int) {
 	fmt.Fprint(w, "<html><body>502 Bad Gateway</body></html>")
 }
 
-// failFirst answers 502 to the first n requests of each file, then succeeds.
+// failFirst responds with 502 to the first n requests of each file, then succeeds.
 func failFirst(n int) func(w http.ResponseWriter, r *http.Request, i int) {
 	return func(w http.ResponseWriter, r *http.Request, i int) {
 		if i <= n {
@@ -333,7 +333,7 @@ func TestCallCanceledWithCallerFake(t *testing.T) {
 	if got := fake.count(productAPI); got != 1 {
 		t.Errorf("%d requests reached the back office, want 1: a cancelled call is not retried", got)
 	}
-	// A cancellation says nothing about the back office, so the breaker stays closed.
+	// A cancellation tells nothing about the back office, so the breaker stays closed.
 	fake.setAnswer(answerOK)
 	if _, err := c.Products(context.Background(), []string{"3"}); err != nil {
 		t.Errorf("after the cancellation: %v, want the breaker closed", err)

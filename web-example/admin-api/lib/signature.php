@@ -5,7 +5,7 @@
 // URL or body no longer matches the MAC. A nonce is accepted once, recorded in a
 // SQLite file of its own, because the shop's database is opened read-only.
 
-// Longest validity window (expires - created) a signature may claim, in seconds.
+// Maximum validity window (expires - created) a signature may claim, in seconds.
 const SIGNATURE_MAX_WINDOW = 300;
 // How far a signature's created time may lie in the future, for clock drift.
 const SIGNATURE_CLOCK_SKEW = 5;
@@ -137,8 +137,8 @@ function signature_check(): ?string
         return 'Signature invalid: the MAC does not match';
     }
 
-    // Only a valid signature reaches the window and nonce checks, so nobody can use up
-    // nonces or fill the nonce table without a key.
+    // Only a valid signature reaches the window and nonce checks, so a caller without a
+    // key can neither use up nonces nor fill the nonce table.
     $now = time();
     if ($params['expires'] <= $now) {
         return 'Signature expired';
