@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
@@ -289,5 +291,40 @@ func TestSecretsNeverLogged(t *testing.T) {
 		if strings.Contains(captured, secret) {
 			t.Errorf("a secret appears in the log, the metrics or a response: %q", secret)
 		}
+	}
+}
+
+func TestClientGoneCancelsUpstreamCalls(t *testing.T) {
+	g := newTestGateway(t, false)
+	b := g.browser()
+	b.login("ann@example.com")
+	setFaults(t, map[string]string{"order_api.php": "slow:2000"})
+
+	// The browser gives up long before the back office answers.
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	body, _ := json.Marshal(map[string]any{"query": `{ orders(first: 3) { totalCount } }`})
+	req, _ := http.NewRequestWithContext(ctx, "POST", g.public.URL+"/graphql", strings.NewReader(string(body)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", g.origin)
+	req.AddCookie(b.cookie)
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatalf("the request finished with status %d before the back office answered", resp.StatusCode)
+	}
+
+	// The gateway notices the closed connection and cancels the call in flight, without a retry.
+	deadline := time.Now().Add(10 * time.Second)
+	for g.upstreamOutcomes("order_api.php")["canceled"] == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no order call was cancelled: %v", g.upstreamOutcomes("order_api.php"))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := g.upstreamOutcomes("order_api.php"); got["canceled"] != 1 || len(got) != 1 {
+		t.Errorf("order call outcomes = %v, want exactly one cancelled call", got)
+	}
+	if strings.Contains(g.logs.String(), "upstream failed") {
+		t.Errorf("a cancelled call was logged as a back-office failure:\n%s", g.logs)
 	}
 }

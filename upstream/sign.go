@@ -45,10 +45,11 @@ func (k SigningKey) Format(f fmt.State, _ rune) { f.Write([]byte(k.String())) }
 func (k SigningKey) LogValue() slog.Value { return slog.StringValue(k.String()) }
 
 // NewSigningKey returns a signing key, or an error when id is not a valid key id or key is
-// shorter than 32 bytes.
+// shorter than 32 bytes. An invalid id is left out of the error, because it may be a key
+// pasted in the wrong place.
 func NewSigningKey(id string, key []byte) (SigningKey, error) {
 	if !validKeyID(id) {
-		return SigningKey{}, fmt.Errorf("signing key id %q is invalid: use 1 to 64 letters, digits, dots, dashes or underscores", id)
+		return SigningKey{}, errors.New("a signing key id is invalid: use 1 to 64 letters, digits, dots, dashes or underscores")
 	}
 	if len(key) < minSigningKeyBytes {
 		return SigningKey{}, fmt.Errorf("signing key %q is %d bytes long; it must be at least %d (openssl rand -base64 32)", id, len(key), minSigningKeyBytes)
@@ -57,22 +58,27 @@ func NewSigningKey(id string, key []byte) (SigningKey, error) {
 }
 
 // ParseSigningKeys parses comma-separated keyid:base64key pairs, newest first. Each key must
-// decode to at least 32 bytes, and ids must not repeat. Errors name the key id, never the key.
+// decode to at least 32 bytes, and ids must not repeat. Errors name a pair by its position, or
+// by its id once the pair has decoded, and never show a key.
 func ParseSigningKeys(s string) ([]SigningKey, error) {
 	var keys []SigningKey
 	seen := map[string]bool{}
-	for _, pair := range strings.Split(s, ",") {
+	for i, pair := range strings.Split(s, ",") {
 		pair = strings.TrimSpace(pair)
 		if pair == "" {
 			continue
 		}
 		id, encoded, ok := strings.Cut(pair, ":")
 		if !ok {
-			return nil, errors.New("each signing key must be written as keyid:base64key")
+			return nil, fmt.Errorf("signing key %d (counting from 1) must be written as keyid:base64key", i+1)
+		}
+		if !validKeyID(id) {
+			return nil, fmt.Errorf("the id of signing key %d (counting from 1) is invalid: use 1 to 64 letters, digits, dots, dashes or underscores", i+1)
 		}
 		raw, err := base64.StdEncoding.DecodeString(encoded)
 		if err != nil {
-			return nil, fmt.Errorf("signing key %q is not valid base64", id)
+			// The id is left out: a key pasted before the colon would pass as an id.
+			return nil, fmt.Errorf("signing key %d (counting from 1) is not valid base64", i+1)
 		}
 		key, err := NewSigningKey(id, raw)
 		if err != nil {

@@ -137,10 +137,11 @@ func TestParseSigningKeys(t *testing.T) {
 		{"one", "k1:" + k32, []string{"k1"}, ""},
 		{"newest-first", " new:" + k32 + " , old:" + k32 + ",", []string{"new", "old"}, ""},
 		{"empty", " , ", nil, "no signing key"},
-		{"no-colon", k32, nil, "keyid:base64key"},
+		{"no-colon", k32, nil, "signing key 1 (counting from 1) must be written as keyid:base64key"},
 		{"bad-base64", "k1:%%%", nil, "not valid base64"},
 		{"short-key", "k1:" + k31, nil, "31 bytes"},
-		{"bad-id", "k 1:" + k32, nil, "id \"k 1\" is invalid"},
+		{"bad-id", "k 1:" + k32, nil, "id of signing key 1 (counting from 1) is invalid"},
+		{"key-and-id-swapped", "k1:" + k32 + "," + "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ:k2", nil, "signing key 2 (counting from 1) is not valid base64"},
 		{"quote-in-id", `k"1:` + k32, nil, "is invalid"},
 		{"repeated-id", "k1:" + k32 + ",k1:" + k32, nil, "listed twice"},
 	}
@@ -151,7 +152,7 @@ func TestParseSigningKeys(t *testing.T) {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want it to contain %q", err, tt.wantErr)
 				}
-				if strings.Contains(err.Error(), k32) || strings.Contains(err.Error(), k31) {
+				if strings.Contains(err.Error(), k32) || strings.Contains(err.Error(), k31) || strings.Contains(err.Error(), "abcdefghijklmnopq") {
 					t.Errorf("err contains the key: %v", err)
 				}
 				return

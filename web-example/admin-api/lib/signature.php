@@ -26,7 +26,7 @@ function signature_parse_keys(string $spec)
         }
         $raw = base64_decode($parts[1], true);
         if ($raw === false || strlen($raw) < 32) {
-            return "key {$parts[0]} must be valid base64 of at least 32 bytes";
+            return "each key must be valid base64 of at least 32 bytes";
         }
         $keys[$parts[0]] = $raw;
     }
