@@ -306,7 +306,7 @@ func TestClientGoneCancelsUpstreamCalls(t *testing.T) {
 	b.login("ann@example.com")
 	setFaults(t, map[string]string{"order_api.php": "slow:2000"})
 
-	// The browser gives up long before the back office answers.
+	// The browser gives up long before the back office responds.
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	body, _ := json.Marshal(map[string]any{"query": `{ orders(first: 3) { totalCount } }`})
