@@ -33,11 +33,18 @@ import (
 const (
 	frontKey = "test-front-key-1f0c9a7e55"
 	adminKey = "test-admin-key-8b2d41c3aa"
+
+	// The request-signing keys, newest first: the gateway signs with the first, and the back
+	// office accepts both.
+	signingKeyNew = "test-2026b:dGVzdC1zaWduaW5nLWtleS1uZXctMzItYnl0ZXMtb2sh"
+	signingKeyOld = "test-2026a:dGVzdC1zaWduaW5nLWtleS1vbGQtMzItYnl0ZXMtb2sh"
+	signingKeys   = signingKeyNew + "," + signingKeyOld
 )
 
 var backOffice struct {
 	url       string // base URL of the PHP APIs
 	faultFile string
+	db        string // the seeded database, shared with further back offices a test starts
 	log       *bytes.Buffer
 }
 
@@ -62,45 +69,62 @@ func runWithBackOffice(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "seeding the back office failed: %v\n%s", err, out)
 		return 1
 	}
+	backOffice.db = db
 	backOffice.faultFile = filepath.Join(dir, "faults.json")
 	os.WriteFile(backOffice.faultFile, []byte("{}"), 0o600)
 
+	backOffice.log = &bytes.Buffer{}
+	url, stop, err := startBackOffice(backOffice.log,
+		"ADMIN_API_TEST_FAULTS=1",
+		"ADMIN_API_FAULT_FILE="+backOffice.faultFile,
+		"ADMIN_API_SIGNING_KEYS="+signingKeys,
+		"ADMIN_API_REQUIRE_SIGNATURES=1",
+		"ADMIN_API_NONCE_DB="+filepath.Join(dir, "nonces.sqlite"),
+	)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%v\n%s", err, backOffice.log)
+		return 1
+	}
+	defer stop()
+	backOffice.url = url
+	return m.Run()
+}
+
+// startBackOffice serves the seeded database with php -S on a free loopback port, with the
+// keys and the extra environment variables in env, and returns the base URL of its APIs and a
+// function that stops it. Its output goes to log.
+func startBackOffice(log io.Writer, env ...string) (string, func(), error) {
 	addr, err := freeAddr()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+		return "", nil, err
 	}
 	cmd := exec.Command("php", "-S", addr, "router.php")
 	cmd.Dir = "web-example/admin-api"
 	cmd.Env = append(os.Environ(),
-		"ADMIN_API_DB="+db,
+		"ADMIN_API_DB="+backOffice.db,
 		"ADMIN_API_FRONT_KEY="+frontKey,
 		"ADMIN_API_ADMIN_KEY="+adminKey,
-		"ADMIN_API_TEST_FAULTS=1",
-		"ADMIN_API_FAULT_FILE="+backOffice.faultFile,
 		// Several workers, as PHP-FPM would have, so batches run in parallel.
 		"PHP_CLI_SERVER_WORKERS=4",
 	)
-	backOffice.log = &bytes.Buffer{}
-	cmd.Stdout, cmd.Stderr = backOffice.log, backOffice.log
+	cmd.Env = append(cmd.Env, env...)
+	cmd.Stdout, cmd.Stderr = log, log
 	// php -S forks its workers; a process group lets the cleanup stop them all, and WaitDelay
 	// keeps a straggler holding the output pipe from blocking the test binary's exit.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.WaitDelay = 2 * time.Second
 	if err := cmd.Start(); err != nil {
-		fmt.Fprintln(os.Stderr, "starting php -S failed:", err)
-		return 1
+		return "", nil, fmt.Errorf("starting php -S failed: %w", err)
 	}
-	defer func() {
+	stop := func() {
 		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		cmd.Wait()
-	}()
-	backOffice.url = "http://" + addr + "/apis/"
-	if err := waitForListener(addr); err != nil {
-		fmt.Fprintf(os.Stderr, "the back office did not start: %v\n%s", err, backOffice.log)
-		return 1
 	}
-	return m.Run()
+	if err := waitForListener(addr); err != nil {
+		stop()
+		return "", nil, fmt.Errorf("the back office did not start: %w", err)
+	}
+	return "http://" + addr + "/apis/", stop, nil
 }
 
 func freeAddr() (string, error) {
@@ -149,20 +173,21 @@ type testGateway struct {
 }
 
 // newTestGateway starts a gateway in production mode, or development mode when dev is set.
-func newTestGateway(t *testing.T, dev bool) *testGateway {
+// Options change the configuration before it is validated.
+func newTestGateway(t *testing.T, dev bool, options ...func(*config)) *testGateway {
 	t.Helper()
-	return startTestGateway(t, dev, backOffice.url, noop.NewTracerProvider(), 5*time.Second)
+	return startTestGateway(t, dev, backOffice.url, noop.NewTracerProvider(), options...)
 }
 
 // newTestGatewayWithTimeout starts a gateway whose upstream calls time out after timeout.
 func newTestGatewayWithTimeout(t *testing.T, dev bool, timeout time.Duration) *testGateway {
 	t.Helper()
-	return startTestGateway(t, dev, backOffice.url, noop.NewTracerProvider(), timeout)
+	return newTestGateway(t, dev, func(c *config) { c.upstreamTimeout = timeout })
 }
 
 // startTestGateway starts a gateway in front of the back office at upstreamURL, making its
-// spans with tp, with upstream calls that time out after timeout.
-func startTestGateway(t *testing.T, dev bool, upstreamURL string, tp trace.TracerProvider, timeout time.Duration) *testGateway {
+// spans with tp. Options change the configuration before it is validated.
+func startTestGateway(t *testing.T, dev bool, upstreamURL string, tp trace.TracerProvider, options ...func(*config)) *testGateway {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	origin := "http://" + srv.Listener.Addr().String()
@@ -175,13 +200,20 @@ func startTestGateway(t *testing.T, dev bool, upstreamURL string, tp trace.Trace
 		listenAddr:     srv.Listener.Addr().String(),
 		upstreamURL:    upstreamURL,
 		upstreamKey:    frontKey,
-		upstreamWait:   timeout,
 		upstreamZone:   "Europe/Berlin",
 		sessionKeys:    "c2Vzc2lvbi1rZXktZm9yLXRlc3RzLW9ubHktMzItYnl0ZXMhIQ==",
 		sessionDir:     t.TempDir(),
 		allowedOrigins: origin,
 		siteDir:        "web-example/site",
 		batchWait:      2 * time.Millisecond,
+
+		signingKeys:     signingKeys,
+		upstreamTimeout: 5 * time.Second,
+		requestDeadline: 10 * time.Second,
+		callBudget:      30,
+	}
+	for _, option := range options {
+		option(cfg)
 	}
 	if err := cfg.validate(); err != nil {
 		t.Fatal(err)
@@ -219,6 +251,29 @@ func (g *testGateway) upstreamCalls(api string) float64 {
 		}
 	}
 	return total
+}
+
+// upstreamOutcomes returns gateway_upstream_requests_total of one API file by outcome.
+func (g *testGateway) upstreamOutcomes(api string) map[string]float64 {
+	g.t.Helper()
+	rec := httptest.NewRecorder()
+	g.admin.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(rec.Body)
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	out := map[string]float64{}
+	for _, m := range families["gateway_upstream_requests_total"].GetMetric() {
+		labels := map[string]string{}
+		for _, l := range m.GetLabel() {
+			labels[l.GetName()] = l.GetValue()
+		}
+		if labels["api"] == api {
+			out[labels["outcome"]] += m.GetCounter().GetValue()
+		}
+	}
+	return out
 }
 
 // browser is one visitor of the site: it keeps the session cookie the way a browser does

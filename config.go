@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -34,8 +35,17 @@ type config struct {
 	graphiqlDir    string
 	batchWait      time.Duration
 	shutdownGrace  time.Duration
-	upstreamWait   time.Duration
 	check          bool
+
+	// signingKeys are the request-signing keys as keyid:base64key pairs; empty turns signing off.
+	signingKeys     upstream.Secret
+	upstreamTimeout time.Duration
+	requestDeadline time.Duration
+	callBudget      int
+
+	// tuneUpstream, when set, adjusts the upstream client's configuration before the client is
+	// built. No variable or flag sets it: tests use it to inject breaker settings.
+	tuneUpstream func(*upstream.Config)
 }
 
 func (c *config) development() bool { return c.env == "development" }
@@ -54,7 +64,10 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 		graphiqlDir:    os.Getenv("GRAPHIQL_DIR"),
 		batchWait:      2 * time.Millisecond,
 		shutdownGrace:  15 * time.Second,
-		upstreamWait:   5 * time.Second,
+
+		upstreamTimeout: 5 * time.Second,
+		requestDeadline: 10 * time.Second,
+		callBudget:      30,
 	}
 	key, err := secretFromEnv("UPSTREAM_API_KEY")
 	if err != nil {
@@ -66,6 +79,20 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 		return nil, err
 	}
 	c.sessionKeys = keys
+	if c.signingKeys, err = secretFromEnv("UPSTREAM_SIGNING_KEYS"); err != nil {
+		return nil, err
+	}
+	if err := durationFromEnv("UPSTREAM_TIMEOUT", &c.upstreamTimeout); err != nil {
+		return nil, err
+	}
+	if err := durationFromEnv("REQUEST_DEADLINE", &c.requestDeadline); err != nil {
+		return nil, err
+	}
+	if v := os.Getenv("UPSTREAM_CALL_BUDGET"); v != "" {
+		if c.callBudget, err = strconv.Atoi(v); err != nil {
+			return nil, fmt.Errorf("UPSTREAM_CALL_BUDGET %q is not a whole number such as 30", v)
+		}
+	}
 	if v := os.Getenv("BATCH_WAIT"); v != "" {
 		if c.batchWait, err = time.ParseDuration(v); err != nil {
 			return nil, fmt.Errorf("BATCH_WAIT %q is not a duration such as 2ms", v)
@@ -75,11 +102,6 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 	if v := os.Getenv("SHUTDOWN_GRACE"); v != "" {
 		if c.shutdownGrace, err = time.ParseDuration(v); err != nil {
 			return nil, fmt.Errorf("SHUTDOWN_GRACE %q is not a duration such as 15s", v)
-		}
-	}
-	if v := os.Getenv("UPSTREAM_TIMEOUT"); v != "" {
-		if c.upstreamWait, err = time.ParseDuration(v); err != nil {
-			return nil, fmt.Errorf("UPSTREAM_TIMEOUT %q is not a duration such as 5s", v)
 		}
 	}
 
@@ -94,9 +116,11 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.allowedOrigins, "allowed-origins", c.allowedOrigins, "comma-separated `origins` allowed to call /graphql (ALLOWED_ORIGINS)")
 	fs.StringVar(&c.siteDir, "site", c.siteDir, "serve the customer site from this `folder` at / (SITE_DIR)")
 	fs.StringVar(&c.graphiqlDir, "graphiql-dir", c.graphiqlDir, "serve GraphiQL at /playground in development from the graphiql, react and react-dom packages in this node_modules `folder` (GRAPHIQL_DIR)")
+	fs.DurationVar(&c.upstreamTimeout, "upstream-timeout", c.upstreamTimeout, "time limit of one call to the back office, until its whole answer is read (UPSTREAM_TIMEOUT)")
+	fs.DurationVar(&c.requestDeadline, "request-deadline", c.requestDeadline, "time limit of all the back-office calls of one GraphQL request, retries included (REQUEST_DEADLINE)")
+	fs.IntVar(&c.callBudget, "upstream-call-budget", c.callBudget, "most back-office calls one GraphQL operation may start; further fields fail with QUERY_TOO_COMPLEX (UPSTREAM_CALL_BUDGET)")
 	fs.DurationVar(&c.batchWait, "batch-wait", c.batchWait, "how long a loader collects keys before it calls the back office (BATCH_WAIT)")
 	fs.DurationVar(&c.shutdownGrace, "shutdown-grace", c.shutdownGrace, "how long requests in flight may take to finish after SIGTERM (SHUTDOWN_GRACE)")
-	fs.DurationVar(&c.upstreamWait, "upstream-timeout", c.upstreamWait, "time limit of one back-office call, from sending to the last byte (UPSTREAM_TIMEOUT)")
 	fs.BoolVar(&c.check, "check", false, "validate the configuration, print it with secrets redacted, and exit")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -130,8 +154,19 @@ func (c *config) validate() error {
 	if _, err := session.ParseKeys(string(c.sessionKeys)); err != nil {
 		return fmt.Errorf("SESSION_KEYS is invalid: %w", err)
 	}
-	if c.upstreamWait <= 0 || c.upstreamWait > 2*time.Minute {
-		return errors.New("UPSTREAM_TIMEOUT must be more than 0 and at most 2m")
+	if c.signingKeys != "" {
+		if _, err := upstream.ParseSigningKeys(string(c.signingKeys)); err != nil {
+			return fmt.Errorf("UPSTREAM_SIGNING_KEYS is invalid: %w; write keyid:base64key pairs, newest first, each key from openssl rand -base64 32", err)
+		}
+	}
+	if c.upstreamTimeout < 100*time.Millisecond || c.upstreamTimeout > time.Minute {
+		return errors.New("UPSTREAM_TIMEOUT must be between 100ms and 1m")
+	}
+	if c.requestDeadline < c.upstreamTimeout || c.requestDeadline > 5*time.Minute {
+		return errors.New("REQUEST_DEADLINE must be at least UPSTREAM_TIMEOUT and at most 5m")
+	}
+	if c.callBudget < 1 || c.callBudget > 1000 {
+		return errors.New("UPSTREAM_CALL_BUDGET must be between 1 and 1000")
 	}
 	if c.batchWait < 0 || c.batchWait > 50*time.Millisecond {
 		return errors.New("BATCH_WAIT must be between 0 and 50ms")
@@ -324,6 +359,8 @@ func (c *config) print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "GATEWAY_ENV=%s\nLISTEN_ADDR=%s\nADMIN_ADDR=%s\nUPSTREAM_URL=%s\nUPSTREAM_API_KEY=%s\n",
 		c.env, c.listenAddr, c.adminAddr, redactURL(c.upstreamURL), redact(c.upstreamKey))
+	fmt.Fprintf(w, "UPSTREAM_SIGNING_KEYS=%s\nUPSTREAM_TIMEOUT=%s\nREQUEST_DEADLINE=%s\nUPSTREAM_CALL_BUDGET=%d\n",
+		redact(c.signingKeys), c.upstreamTimeout, c.requestDeadline, c.callBudget)
 	fmt.Fprintf(w, "UPSTREAM_TIMEZONE=%s\nSESSION_KEYS=%s\nSESSION_DIR=%s\nALLOWED_ORIGINS=%s\nSITE_DIR=%s\nGRAPHIQL_DIR=%s\nBATCH_WAIT=%s\n",
 		c.upstreamZone, redact(c.sessionKeys), c.sessionFolder(), strings.Join(c.origins(), ","), c.siteDir, c.graphiqlDir, c.batchWait)
 	fmt.Fprintf(w, "SHUTDOWN_GRACE=%s\n", c.shutdownGrace)
@@ -374,6 +411,20 @@ func redactURL(raw string) string {
 		return "(invalid)"
 	}
 	return u.Redacted()
+}
+
+// durationFromEnv sets *dst from the variable name when it is set.
+func durationFromEnv(name string, dst *time.Duration) error {
+	v := os.Getenv(name)
+	if v == "" {
+		return nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return fmt.Errorf("%s %q is not a duration such as 5s", name, v)
+	}
+	*dst = d
+	return nil
 }
 
 func envOr(name, fallback string) string {

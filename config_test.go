@@ -11,7 +11,7 @@ func TestConfigValidate(t *testing.T) {
 	base := func() *config {
 		return &config{
 			env: "production", listenAddr: "127.0.0.1:8080", upstreamURL: "http://127.0.0.1:8081/apis/",
-			upstreamKey: "k", upstreamWait: 5 * time.Second, upstreamZone: "UTC", sessionKeys: "c2Vzc2lvbi1rZXktZm9yLXRlc3RzLW9ubHktMzItYnl0ZXMhIQ==",
+			upstreamKey: "k", upstreamTimeout: 5 * time.Second, requestDeadline: 10 * time.Second, callBudget: 30, upstreamZone: "UTC", sessionKeys: "c2Vzc2lvbi1rZXktZm9yLXRlc3RzLW9ubHktMzItYnl0ZXMhIQ==",
 			sessionDir: t.TempDir(),
 		}
 	}

@@ -40,6 +40,7 @@ func setGatewayEnv(t *testing.T, listenAddr, adminAddr string) {
 		t.Setenv(name+"_FILE", "")
 	}
 	t.Setenv("UPSTREAM_API_KEY", frontKey)
+	t.Setenv("UPSTREAM_SIGNING_KEYS", signingKeys)
 	t.Setenv("SESSION_KEYS", testSessionKey)
 	for _, name := range otelVariables {
 		t.Setenv(name, "")

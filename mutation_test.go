@@ -7,14 +7,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 )
 
 // The customer's writes, against the example back office: optimistic concurrency on the
@@ -126,29 +123,6 @@ func postConcurrently(g *testGateway, cookie *http.Cookie, query string, variabl
 		return nil, fmt.Errorf("status %d, body %s: %w", resp.StatusCode, raw, err)
 	}
 	return &out, nil
-}
-
-// upstreamOutcomes returns gateway_upstream_requests_total of one API file by outcome.
-func (g *testGateway) upstreamOutcomes(api string) map[string]float64 {
-	g.t.Helper()
-	rec := httptest.NewRecorder()
-	g.admin.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	families, err := parser.TextToMetricFamilies(rec.Body)
-	if err != nil {
-		g.t.Fatal(err)
-	}
-	out := map[string]float64{}
-	for _, m := range families["gateway_upstream_requests_total"].GetMetric() {
-		labels := map[string]string{}
-		for _, l := range m.GetLabel() {
-			labels[l.GetName()] = l.GetValue()
-		}
-		if labels["api"] == api {
-			out[labels["outcome"]] += m.GetCounter().GetValue()
-		}
-	}
-	return out
 }
 
 func TestProfileConcurrentStaleUpdates(t *testing.T) {

@@ -138,15 +138,26 @@ func newTracedGateway(cfg *config, log *slog.Logger, tp trace.TracerProvider) (*
 	if err != nil {
 		return nil, err
 	}
-	client, err := upstream.NewClient(upstream.Config{
-		BaseURL:       cfg.upstreamURL,
-		Key:           cfg.upstreamKey,
-		Location:      loc,
-		Observe:       metrics.ObserveUpstream,
-		Trace:         tracing.Upstream,
-		InjectHeaders: tracing.InjectHeaders,
-		Timeout:       cfg.upstreamWait,
-	})
+	upstreamCfg := upstream.Config{
+		BaseURL:         cfg.upstreamURL,
+		Key:             cfg.upstreamKey,
+		Location:        loc,
+		Timeout:         cfg.upstreamTimeout,
+		RequestDeadline: cfg.requestDeadline,
+		CallBudget:      cfg.callBudget,
+		Observe:         metrics.ObserveUpstream,
+		Trace:           tracing.Upstream,
+		InjectHeaders:   tracing.InjectHeaders,
+	}
+	if cfg.signingKeys != "" {
+		if upstreamCfg.SigningKeys, err = upstream.ParseSigningKeys(string(cfg.signingKeys)); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.tuneUpstream != nil {
+		cfg.tuneUpstream(&upstreamCfg)
+	}
+	client, err := upstream.NewClient(upstreamCfg)
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +193,11 @@ func newTracedGateway(cfg *config, log *slog.Logger, tp trace.TracerProvider) (*
 	loaderCfg := upstream.LoaderConfig{Wait: cfg.batchWait, TraceBatch: tracing.Batch}
 	withLoaders := func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			ctx := upstream.WithLoaders(r.Context(), upstream.NewLoaders(client, loaderCfg))
+			// The request's upstream deadline and call budget; the context also ends when the
+			// client goes away, which cancels the calls in flight.
+			ctx, cancel := client.BeginRequest(r.Context())
+			defer cancel()
+			ctx = upstream.WithLoaders(ctx, upstream.NewLoaders(client, loaderCfg))
 			next.ServeHTTP(w, r.WithContext(ctx))
 		})
 	}

@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"sync"
 	"testing"
-	"time"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
@@ -25,7 +24,7 @@ func newSpanRecorder(t *testing.T) (*sdktrace.TracerProvider, *tracetest.SpanRec
 
 func TestTracingSpans(t *testing.T) {
 	tp, rec := newSpanRecorder(t)
-	g := startTestGateway(t, false, backOffice.url, tp, 5*time.Second)
+	g := startTestGateway(t, false, backOffice.url, tp)
 	b := g.browser()
 	b.login("ann@example.com")
 	before := len(rec.Ended())
@@ -114,7 +113,7 @@ func TestTraceparentReachesFakeUpstream(t *testing.T) {
 	upstream := httptest.NewServer(fake)
 	defer upstream.Close()
 	tp, rec := newSpanRecorder(t)
-	g := startTestGateway(t, false, upstream.URL+"/apis/", tp, 5*time.Second)
+	g := startTestGateway(t, false, upstream.URL+"/apis/", tp)
 
 	g.browser().queryAnyStatus(`mutation { login(email: "ann@example.com", password: "demo-password") { customer { id } } }`)
 
@@ -145,7 +144,7 @@ func TestNoTraceparentWithoutTracing(t *testing.T) {
 	fake := &fakeUpstreamRecordingHeaders{}
 	upstream := httptest.NewServer(fake)
 	defer upstream.Close()
-	g := startTestGateway(t, false, upstream.URL+"/apis/", noop.NewTracerProvider(), 5*time.Second)
+	g := startTestGateway(t, false, upstream.URL+"/apis/", noop.NewTracerProvider())
 
 	g.browser().queryAnyStatus(`mutation { login(email: "ann@example.com", password: "demo-password") { customer { id } } }`)
 

@@ -35,6 +35,7 @@ var (
 		extensions: map[string]any{"field": "idempotencyKey"}}
 	errConflict   = &publicError{code: "CONFLICT", message: "The record was changed since you opened it. Review the current values and save again."}
 	errBadRequest = &publicError{code: "BAD_REQUEST", message: "The request body is not a valid GraphQL request."}
+	errTooComplex = &publicError{code: "QUERY_TOO_COMPLEX", message: "The operation asks for too much at once. Ask for fewer records."}
 )
 
 // badInput returns a BAD_USER_INPUT error with a message for the customer.
@@ -76,7 +77,7 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		case public == errInternal:
 			log.Error("operation failed", "request_id", requestID, "path", gqlErr.Path.String(), "error", err)
 		case public == errUnavailable:
-			log.Error("upstream failed", "request_id", requestID, "path", gqlErr.Path.String(), "error", err)
+			logUpstreamFailure(log, requestID, gqlErr, err)
 		case public == errOutcomeUnknown:
 			// The message asks the customer to resend. If they do not, an operator may need to check
 			// whether the write was applied.
@@ -126,6 +127,8 @@ func classify(err error, gqlErr *gqlerror.Error) *publicError {
 		// The gateway checks arguments before it calls the back office, so this is a
 		// disagreement between the two, logged like a fault.
 		return errInternal
+	case errors.Is(err, upstream.ErrBudgetExceeded):
+		return errTooComplex
 	case errors.Is(err, upstream.ErrFault), errors.Is(err, upstream.ErrTimeout),
 		errors.Is(err, upstream.ErrCircuitOpen), errors.Is(err, upstream.ErrKeyRefused):
 		return errUnavailable
@@ -139,6 +142,18 @@ func classify(err error, gqlErr *gqlerror.Error) *publicError {
 		return errBadRequest
 	}
 	return errInternal
+}
+
+// logUpstreamFailure logs a failed upstream call once per request, with the start of the body
+// that could not be decoded. Every field served by the same failed call shares its *Error, so
+// the later fields add nothing to the log.
+func logUpstreamFailure(log *slog.Logger, requestID string, gqlErr *gqlerror.Error, err error) {
+	attrs := []any{"request_id", requestID, "path", gqlErr.Path.String(), "error", err}
+	var upErr *upstream.Error
+	if errors.As(err, &upErr) && upErr.Snippet != "" {
+		attrs = append(attrs, "body_start", upErr.Snippet)
+	}
+	log.Error("upstream failed", attrs...)
 }
 
 // Recover turns a panic in a resolver into an internal error, logging what panicked.

@@ -29,7 +29,13 @@ func (c *Client) mutate(ctx context.Context, api, op string, params *Params, pay
 			}
 		},
 	}
-	err := c.send(httptrace.WithClientTrace(ctx, trace), api, op, params, payload)
+	if !spend(ctx) {
+		err := &Error{Category: ErrBudgetExceeded, API: api, Op: op}
+		c.observe(api, op, outcomeOf(err))
+		return err
+	}
+	// One attempt through the API's circuit breaker and concurrency cap, like a read's first.
+	err := c.attempt(httptrace.WithClientTrace(ctx, trace), api, op, params, payload)
 	if wrote.Load() {
 		err = afterWrite(err)
 	}
