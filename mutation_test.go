@@ -11,7 +11,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
 )
 
 // The customer's writes, against the example back office: optimistic concurrency on the

@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-
 	"customer-gateway/upstream"
 )
 
