@@ -4,10 +4,11 @@
 #   make backend    run only the example back office
 #   make test       install what the tests need, then vet and run every test
 #   make generate   regenerate the gqlgen code in graph/ from schema/
+#   make manifest   compile the site's operations into the trusted-documents manifest
 
 FUZZTIME ?= 10s
 
-.PHONY: all build demo backend deps test generate
+.PHONY: all build demo backend deps test generate manifest
 
 all: build
 
@@ -30,3 +31,6 @@ test: deps
 
 generate:
 	go run github.com/99designs/gqlgen generate
+
+manifest:
+	go run ./scripts/manifest web-example/site/operations

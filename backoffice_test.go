@@ -20,6 +20,8 @@ import (
 
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+
+	"customer-gateway/resolvers"
 )
 
 // The integration tests run against the example PHP back office, started once for the whole
@@ -141,10 +143,20 @@ type testGateway struct {
 	admin  http.Handler
 	origin string
 	logs   *bytes.Buffer
+	cfg    *config
 }
 
 // newTestGateway starts a gateway in production mode, or development mode when dev is set.
+// Trusted documents are not enforced, so tests can send operations outside the manifest; use
+// newTestGatewayWith to enforce them.
 func newTestGateway(t *testing.T, dev bool) *testGateway {
+	t.Helper()
+	return newTestGatewayWith(t, dev, func(c *config) { c.untrustedDocuments = true })
+}
+
+// newTestGatewayWith starts a gateway like newTestGateway after change has adjusted its
+// configuration, which otherwise is production's (or development's, when dev is set).
+func newTestGatewayWith(t *testing.T, dev bool, change func(*config)) *testGateway {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	origin := "http://" + srv.Listener.Addr().String()
@@ -163,6 +175,17 @@ func newTestGateway(t *testing.T, dev bool) *testGateway {
 		allowedOrigins: origin,
 		siteDir:        "web-example/site",
 		batchWait:      2 * time.Millisecond,
+
+		limits:          resolvers.DefaultLimits,
+		sessionIdle:     30 * time.Minute,
+		sessionMaxAge:   12 * time.Hour,
+		loginsPerMinute: 5,
+		addressLogins:   50,
+		costPerSecond:   2000,
+		costBurst:       10000,
+	}
+	if change != nil {
+		change(cfg)
 	}
 	if err := cfg.validate(); err != nil {
 		t.Fatal(err)
@@ -175,7 +198,7 @@ func newTestGateway(t *testing.T, dev bool) *testGateway {
 	srv.Config.Handler = gw.public
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &testGateway{t: t, public: srv, admin: gw.admin, origin: origin, logs: logs}
+	return &testGateway{t: t, public: srv, admin: gw.admin, origin: origin, logs: logs, cfg: cfg}
 }
 
 // upstreamCalls returns the sum of gateway_upstream_requests_total, optionally for one API file.

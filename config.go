@@ -9,9 +9,12 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
+	"customer-gateway/manifest"
+	"customer-gateway/resolvers"
 	"customer-gateway/session"
 	"customer-gateway/upstream"
 )
@@ -31,6 +34,21 @@ type config struct {
 	siteDir        string
 	batchWait      time.Duration
 	check          bool
+
+	// Refusing what the site would never send: operation limits, trusted documents, session
+	// timeouts and rate limits.
+	limits           resolvers.Limits
+	trustedDocuments string
+	sessionIdle      time.Duration
+	sessionMaxAge    time.Duration
+	loginsPerMinute  int
+	addressLogins    int
+	costPerSecond    int
+	costBurst        int
+	// untrustedDocuments turns off trusted-document enforcement in production. No variable or
+	// flag sets it: only tests do, to exercise the other checks with documents outside the
+	// manifest.
+	untrustedDocuments bool
 }
 
 func (c *config) development() bool { return c.env == "development" }
@@ -47,6 +65,18 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 		allowedOrigins: os.Getenv("ALLOWED_ORIGINS"),
 		siteDir:        os.Getenv("SITE_DIR"),
 		batchWait:      2 * time.Millisecond,
+
+		limits:           resolvers.DefaultLimits,
+		trustedDocuments: os.Getenv("TRUSTED_DOCUMENTS"),
+		sessionIdle:      30 * time.Minute,
+		sessionMaxAge:    12 * time.Hour,
+		loginsPerMinute:  5,
+		addressLogins:    50,
+		costPerSecond:    2000,
+		costBurst:        10000,
+	}
+	if err := c.readLimitsFromEnv(); err != nil {
+		return nil, err
 	}
 	key, err := secretFromEnv("UPSTREAM_API_KEY")
 	if err != nil {
@@ -75,6 +105,18 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.allowedOrigins, "allowed-origins", c.allowedOrigins, "comma-separated `origins` allowed to call /graphql (ALLOWED_ORIGINS)")
 	fs.StringVar(&c.siteDir, "site", c.siteDir, "serve the customer site from this `folder` at / (SITE_DIR)")
 	fs.DurationVar(&c.batchWait, "batch-wait", c.batchWait, "how long a loader collects keys before it calls the back office (BATCH_WAIT)")
+	fs.IntVar(&c.limits.Tokens, "max-tokens", c.limits.Tokens, "maximum `tokens` in an operation's document (MAX_TOKENS)")
+	fs.IntVar(&c.limits.Depth, "max-depth", c.limits.Depth, "maximum selection `depth` of an operation (MAX_DEPTH)")
+	fs.IntVar(&c.limits.Aliases, "max-aliases", c.limits.Aliases, "maximum aliased `fields` in an operation (MAX_ALIASES)")
+	fs.IntVar(&c.limits.RootFields, "max-root-fields", c.limits.RootFields, "maximum root `fields` in an operation (MAX_ROOT_FIELDS)")
+	fs.IntVar(&c.limits.Complexity, "max-complexity", c.limits.Complexity, "maximum `cost` of an operation, list fields multiplied by first (MAX_COMPLEXITY)")
+	fs.StringVar(&c.trustedDocuments, "trusted-documents", c.trustedDocuments, "trusted-documents manifest `file` (TRUSTED_DOCUMENTS)")
+	fs.DurationVar(&c.sessionIdle, "session-idle-timeout", c.sessionIdle, "end a session after this `duration` without a request (SESSION_IDLE_TIMEOUT)")
+	fs.DurationVar(&c.sessionMaxAge, "session-max-age", c.sessionMaxAge, "end a session this `duration` after its login (SESSION_MAX_AGE)")
+	fs.IntVar(&c.loginsPerMinute, "login-rate", c.loginsPerMinute, "login `attempts` a minute per email (LOGIN_RATE)")
+	fs.IntVar(&c.addressLogins, "login-rate-per-address", c.addressLogins, "login `attempts` a minute per client address (LOGIN_RATE_PER_ADDRESS)")
+	fs.IntVar(&c.costPerSecond, "cost-rate", c.costPerSecond, "operation `cost` a second per session and per client address (COST_RATE)")
+	fs.IntVar(&c.costBurst, "cost-burst", c.costBurst, "operation `cost` a session or client address may spend at once (COST_BURST)")
 	fs.BoolVar(&c.check, "check", false, "validate the configuration, print it with secrets redacted, and exit")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -119,7 +161,91 @@ func (c *config) validate() error {
 			return fmt.Errorf("SITE_DIR %q is not a readable folder", c.siteDir)
 		}
 	}
+	return c.validateLimits()
+}
+
+// readLimitsFromEnv reads the operation limits, session timeouts and rate limits.
+func (c *config) readLimitsFromEnv() error {
+	ints := []struct {
+		name string
+		dst  *int
+	}{
+		{"MAX_TOKENS", &c.limits.Tokens}, {"MAX_DEPTH", &c.limits.Depth}, {"MAX_ALIASES", &c.limits.Aliases},
+		{"MAX_ROOT_FIELDS", &c.limits.RootFields}, {"MAX_COMPLEXITY", &c.limits.Complexity},
+		{"LOGIN_RATE", &c.loginsPerMinute}, {"LOGIN_RATE_PER_ADDRESS", &c.addressLogins}, {"COST_RATE", &c.costPerSecond}, {"COST_BURST", &c.costBurst},
+	}
+	for _, v := range ints {
+		if raw := os.Getenv(v.name); raw != "" {
+			n, err := strconv.Atoi(raw)
+			if err != nil {
+				return fmt.Errorf("%s %q is not a whole number", v.name, raw)
+			}
+			*v.dst = n
+		}
+	}
+	durations := []struct {
+		name string
+		dst  *time.Duration
+	}{
+		{"SESSION_IDLE_TIMEOUT", &c.sessionIdle}, {"SESSION_MAX_AGE", &c.sessionMaxAge},
+	}
+	for _, v := range durations {
+		if raw := os.Getenv(v.name); raw != "" {
+			d, err := time.ParseDuration(raw)
+			if err != nil {
+				return fmt.Errorf("%s %q is not a duration such as 30m", v.name, raw)
+			}
+			*v.dst = d
+		}
+	}
 	return nil
+}
+
+// validateLimits checks the settings that readLimitsFromEnv reads, and that production has a
+// trusted-documents manifest.
+func (c *config) validateLimits() error {
+	for name, n := range map[string]int{
+		"MAX_TOKENS": c.limits.Tokens, "MAX_DEPTH": c.limits.Depth, "MAX_ALIASES": c.limits.Aliases,
+		"MAX_ROOT_FIELDS": c.limits.RootFields, "MAX_COMPLEXITY": c.limits.Complexity,
+		"LOGIN_RATE": c.loginsPerMinute, "LOGIN_RATE_PER_ADDRESS": c.addressLogins, "COST_RATE": c.costPerSecond, "COST_BURST": c.costBurst,
+	} {
+		if n < 1 {
+			return fmt.Errorf("%s must be at least 1", name)
+		}
+	}
+	if c.costBurst < c.limits.Complexity {
+		return fmt.Errorf("COST_BURST (%d) must be at least MAX_COMPLEXITY (%d), or the costliest allowed operation could never run", c.costBurst, c.limits.Complexity)
+	}
+	if c.sessionIdle <= 0 || c.sessionMaxAge <= 0 {
+		return errors.New("SESSION_IDLE_TIMEOUT and SESSION_MAX_AGE must be positive durations such as 30m")
+	}
+	path := c.trustedDocumentsPath()
+	if path == "" {
+		if c.development() || c.untrustedDocuments {
+			return nil
+		}
+		return errors.New("TRUSTED_DOCUMENTS is missing: production executes only the operations of a manifest; run make manifest and set it to the manifest.json written")
+	}
+	if _, err := manifest.Load(path); err != nil {
+		return fmt.Errorf("TRUSTED_DOCUMENTS is invalid: %w", err)
+	}
+	return nil
+}
+
+// trustedDocumentsPath returns TRUSTED_DOCUMENTS, or the site's own manifest when SITE_DIR
+// holds one, or "".
+func (c *config) trustedDocumentsPath() string {
+	if c.trustedDocuments != "" {
+		return c.trustedDocuments
+	}
+	if c.siteDir == "" {
+		return ""
+	}
+	path := filepath.Join(c.siteDir, "operations", "manifest.json")
+	if _, err := os.Stat(path); err != nil {
+		return ""
+	}
+	return path
 }
 
 // origins returns the allowed origins: ALLOWED_ORIGINS, or the public listener's own origin.
@@ -177,6 +303,10 @@ func (c *config) print(w io.Writer) {
 		c.env, c.listenAddr, c.adminAddr, c.upstreamURL, redact(c.upstreamKey))
 	fmt.Fprintf(w, "UPSTREAM_TIMEZONE=%s\nSESSION_KEYS=%s\nSESSION_DIR=%s\nALLOWED_ORIGINS=%s\nSITE_DIR=%s\nBATCH_WAIT=%s\n",
 		c.upstreamZone, redact(c.sessionKeys), c.sessionFolder(), strings.Join(c.origins(), ","), c.siteDir, c.batchWait)
+	fmt.Fprintf(w, "MAX_TOKENS=%d\nMAX_DEPTH=%d\nMAX_ALIASES=%d\nMAX_ROOT_FIELDS=%d\nMAX_COMPLEXITY=%d\nTRUSTED_DOCUMENTS=%s\n",
+		c.limits.Tokens, c.limits.Depth, c.limits.Aliases, c.limits.RootFields, c.limits.Complexity, c.trustedDocumentsPath())
+	fmt.Fprintf(w, "SESSION_IDLE_TIMEOUT=%s\nSESSION_MAX_AGE=%s\nLOGIN_RATE=%d\nLOGIN_RATE_PER_ADDRESS=%d\nCOST_RATE=%d\nCOST_BURST=%d\n",
+		c.sessionIdle, c.sessionMaxAge, c.loginsPerMinute, c.addressLogins, c.costPerSecond, c.costBurst)
 }
 
 func envOr(name, fallback string) string {

@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
+	"net/http"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"customer-gateway/edge"
+	"customer-gateway/manifest"
 	"customer-gateway/upstream"
 )
 
@@ -27,7 +30,33 @@ var (
 	errLoginFailed     = &publicError{"BAD_USER_INPUT", "Wrong email or password."}
 	errInternal        = &publicError{"INTERNAL_SERVER_ERROR", "Internal server error."}
 	errUnavailable     = &publicError{"UPSTREAM_UNAVAILABLE", "The service is temporarily unavailable. Please try again in a moment."}
+
+	errRateLimited       = &publicError{"RATE_LIMITED", "Too many requests. Please try again later."}
+	errNotAllowed        = &publicError{"OPERATION_NOT_ALLOWED", "This operation is not allowed."}
+	errPersistedNotFound = &publicError{"PERSISTED_QUERY_NOT_FOUND", "PersistedQueryNotFound"}
+	errHashMismatch      = &publicError{"BAD_REQUEST", "The persisted query hash does not match the query."}
 )
+
+// refusalDetails adds what a client needs to act on a refusal before execution: the limit that
+// was exceeded, or how long to wait, with the matching HTTP status.
+func refusalDetails(ctx context.Context, err error, gqlErr *gqlerror.Error) {
+	var tooComplex *TooComplexError
+	var limited *edge.RateLimitError
+	switch {
+	case errors.As(err, &tooComplex):
+		gqlErr.Extensions["limitName"] = tooComplex.Limit
+		gqlErr.Extensions["limit"] = tooComplex.Max
+		edge.SetStatus(ctx, http.StatusUnprocessableEntity, 0)
+	case errors.As(err, &limited):
+		seconds := int(math.Ceil(limited.RetryAfter.Seconds()))
+		gqlErr.Extensions["retryAfter"] = seconds
+		edge.SetStatus(ctx, http.StatusTooManyRequests, seconds)
+	case errors.Is(err, manifest.ErrNotAllowed):
+		edge.SetStatus(ctx, http.StatusForbidden, 0)
+	case errors.Is(err, manifest.ErrHashMismatch):
+		edge.SetStatus(ctx, http.StatusBadRequest, 0)
+	}
+}
 
 // badInput returns a BAD_USER_INPUT error with a message for the customer.
 func badInput(format string, args ...any) error {
@@ -57,6 +86,7 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			gqlErr.Message = public.message
 			gqlErr.Extensions = map[string]any{"code": public.code}
 		}
+		refusalDetails(ctx, err, gqlErr)
 		if gqlErr.Extensions == nil {
 			gqlErr.Extensions = map[string]any{}
 		}
@@ -74,7 +104,19 @@ func classify(err error, gqlErr *gqlerror.Error) *publicError {
 	if errors.As(err, &public) {
 		return public
 	}
+	var tooComplex *TooComplexError
+	var limited *edge.RateLimitError
 	switch {
+	case errors.As(err, &tooComplex):
+		return &publicError{"QUERY_TOO_COMPLEX", fmt.Sprintf("The operation exceeds the %s limit of %d.", tooComplex.Limit, tooComplex.Max)}
+	case errors.As(err, &limited):
+		return errRateLimited
+	case errors.Is(err, manifest.ErrNotAllowed):
+		return errNotAllowed
+	case errors.Is(err, manifest.ErrUnknownHash):
+		return errPersistedNotFound
+	case errors.Is(err, manifest.ErrHashMismatch):
+		return errHashMismatch
 	case errors.Is(err, upstream.ErrNotFound):
 		return errNotFound
 	case errors.Is(err, upstream.ErrLoginFailed):

@@ -1,0 +1,346 @@
+package resolvers
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/lexer"
+	"github.com/vektah/gqlparser/v2/parser"
+)
+
+// Limits are the bounds of one operation. The defaults are sized from the customer site's
+// largest operation, Orders with first: 100 (about 70 tokens, depth 5, no alias, one root field,
+// complexity 1401), with headroom for the dashboard-sized operations a front-end developer
+// writes next (complexity 3004 at first: 100).
+type Limits struct {
+	// Tokens is the maximum number of lexical tokens in the document, comments excluded.
+	Tokens int
+	// Depth is the maximum nesting of selections, counting a root field as depth 1.
+	Depth int
+	// Aliases is the maximum number of aliased fields in the operation.
+	Aliases int
+	// RootFields is the maximum number of fields selected at the root of the operation.
+	RootFields int
+	// Complexity is the maximum cost: each field costs 1, and a field with a first argument
+	// costs 1 plus first times the cost of its selection.
+	Complexity int
+}
+
+// DefaultLimits are the limits used when none are configured.
+var DefaultLimits = Limits{Tokens: 1000, Depth: 10, Aliases: 10, RootFields: 5, Complexity: 5000}
+
+// TooComplexError reports an operation over one of its Limits. The error presenter turns it into
+// QUERY_TOO_COMPLEX with the limit's name and value in the extensions.
+type TooComplexError struct {
+	// Limit names the limit: tokens, depth, aliases, rootFields or complexity.
+	Limit string
+	// Max is the limit's configured value.
+	Max int
+}
+
+func (e *TooComplexError) Error() string {
+	return fmt.Sprintf("operation exceeds the %s limit of %d", e.Limit, e.Max)
+}
+
+// Cost is what the limits measured of an operation, for admission checks that come after them.
+type Cost struct {
+	// Complexity is the operation's cost as Limits.Complexity counts it.
+	Complexity int
+	// LoginEmails are the email arguments of the operation's root login fields.
+	LoginEmails []string
+}
+
+// OperationLimits is a gqlgen extension that measures each operation against Limits before it
+// is validated or executed, and then hands its cost to Admit.
+//
+// It measures the parsed document rather than the validated one, so a 30-level query that is
+// also invalid gets QUERY_TOO_COMPLEX and no validation work. Fragment spreads and inline
+// fragments are expanded where they appear, so they cost exactly what the same selection
+// written inline costs; @skip and @include are ignored, so a conditional field is counted.
+type OperationLimits struct {
+	Limits Limits
+	// Admit, when set, runs after the limits passed, for example to charge a rate limit by
+	// cost. An error from it refuses the operation.
+	Admit func(ctx context.Context, cost Cost) error
+
+	schema *ast.Schema
+}
+
+var (
+	_ graphql.HandlerExtension          = (*OperationLimits)(nil)
+	_ graphql.OperationParameterMutator = (*OperationLimits)(nil)
+)
+
+// ExtensionName names the extension in gqlgen's extension list.
+func (o *OperationLimits) ExtensionName() string { return "OperationLimits" }
+
+// Validate keeps the schema, which the complexity count needs for argument defaults.
+func (o *OperationLimits) Validate(schema graphql.ExecutableSchema) error {
+	o.schema = schema.Schema()
+	return nil
+}
+
+// MutateOperationParameters measures the operation in params and refuses it when it is over a
+// limit. It leaves params unchanged.
+func (o *OperationLimits) MutateOperationParameters(ctx context.Context, params *graphql.RawParams) *gqlerror.Error {
+	if params.Query == "" {
+		return nil
+	}
+	if countTokens(params.Query, o.Limits.Tokens) > o.Limits.Tokens {
+		return refuse(&TooComplexError{Limit: "tokens", Max: o.Limits.Tokens})
+	}
+	doc, err := parser.ParseQuery(&ast.Source{Input: params.Query})
+	if err != nil {
+		// gqlgen parses again and reports the syntax error itself.
+		return nil
+	}
+	op := doc.Operations.ForName(params.OperationName)
+	if op == nil {
+		return nil
+	}
+
+	cost, tooComplex := o.measure(doc, op, params.Variables)
+	if tooComplex != nil {
+		return refuse(tooComplex)
+	}
+	if o.Admit != nil {
+		if err := o.Admit(ctx, cost); err != nil {
+			return refuse(err)
+		}
+	}
+	return nil
+}
+
+// refuse wraps err for gqlgen; the error presenter classifies it by its cause.
+func refuse(err error) *gqlerror.Error {
+	return &gqlerror.Error{Message: err.Error(), Err: err}
+}
+
+// countTokens returns the number of tokens in query, counting no further than max+1.
+func countTokens(query string, max int) int {
+	lex := lexer.New(&ast.Source{Input: query})
+	n := 0
+	for n <= max {
+		tok, err := lex.ReadToken()
+		if err != nil || tok.Kind == lexer.EOF {
+			break
+		}
+		if tok.Kind != lexer.Comment {
+			n++
+		}
+	}
+	return n
+}
+
+// measurement walks one operation, fragments expanded. visits bounds the walk: every visited
+// field adds at least 1 to the complexity, so a walk that visits more fields than the
+// complexity limit can stop there, and a fragment that spreads another many times over cannot
+// make the walk itself expensive.
+type measurement struct {
+	doc       *ast.QueryDocument
+	schema    *ast.Schema
+	variables map[string]any
+	limits    Limits
+
+	visits  int
+	aliases int
+	emails  []string
+	err     *TooComplexError
+	// active holds the fragments being expanded, so a cycle, which validation would reject
+	// later, ends the walk instead of recursing forever.
+	active map[string]bool
+}
+
+func (o *OperationLimits) measure(doc *ast.QueryDocument, op *ast.OperationDefinition, variables map[string]any) (Cost, *TooComplexError) {
+	m := &measurement{doc: doc, schema: o.schema, variables: variables, limits: o.Limits, active: map[string]bool{}}
+	var root *ast.Definition
+	if o.schema != nil {
+		switch op.Operation {
+		case ast.Mutation:
+			root = o.schema.Mutation
+		case ast.Subscription:
+			root = o.schema.Subscription
+		default:
+			root = o.schema.Query
+		}
+	}
+
+	rootFields := 0
+	complexity := m.selectionCost(op.SelectionSet, root, 1, func(f *ast.Field) {
+		rootFields++
+		if op.Operation == ast.Mutation && f.Name == "login" {
+			// An email that is not a string fails validation later; it still counts as an
+			// attempt, under the empty email.
+			email, _ := m.stringArgument(f, "email")
+			m.emails = append(m.emails, email)
+		}
+	})
+	switch {
+	case m.err != nil:
+		return Cost{}, m.err
+	case rootFields > m.limits.RootFields:
+		return Cost{}, &TooComplexError{Limit: "rootFields", Max: m.limits.RootFields}
+	case m.aliases > m.limits.Aliases:
+		return Cost{}, &TooComplexError{Limit: "aliases", Max: m.limits.Aliases}
+	case complexity > m.limits.Complexity:
+		return Cost{}, &TooComplexError{Limit: "complexity", Max: m.limits.Complexity}
+	}
+	return Cost{Complexity: complexity, LoginEmails: m.emails}, nil
+}
+
+// selectionCost returns the cost of set, selected on parent at depth. onField, when set, sees
+// each field of set itself, fragments expanded. The cost saturates at MaxInt32 so that large
+// multipliers cannot overflow.
+func (m *measurement) selectionCost(set ast.SelectionSet, parent *ast.Definition, depth int, onField func(*ast.Field)) int {
+	total := 0
+	for _, sel := range set {
+		if m.err != nil {
+			return total
+		}
+		switch s := sel.(type) {
+		case *ast.Field:
+			if onField != nil {
+				onField(s)
+			}
+			total = saturatingAdd(total, m.fieldCost(s, parent, depth))
+		case *ast.InlineFragment:
+			total = saturatingAdd(total, m.selectionCost(s.SelectionSet, m.typeNamed(s.TypeCondition, parent), depth, onField))
+		case *ast.FragmentSpread:
+			def := m.doc.Fragments.ForName(s.Name)
+			if def == nil || m.active[s.Name] {
+				continue
+			}
+			m.active[s.Name] = true
+			total = saturatingAdd(total, m.selectionCost(def.SelectionSet, m.typeNamed(def.TypeCondition, parent), depth, onField))
+			delete(m.active, s.Name)
+		}
+	}
+	return total
+}
+
+func (m *measurement) fieldCost(f *ast.Field, parent *ast.Definition, depth int) int {
+	m.visits++
+	if f.Alias != "" && f.Alias != f.Name {
+		m.aliases++
+	}
+	switch {
+	case depth > m.limits.Depth:
+		m.err = &TooComplexError{Limit: "depth", Max: m.limits.Depth}
+		return 0
+	case m.visits > m.limits.Complexity:
+		m.err = &TooComplexError{Limit: "complexity", Max: m.limits.Complexity}
+		return 0
+	case m.aliases > m.limits.Aliases:
+		m.err = &TooComplexError{Limit: "aliases", Max: m.limits.Aliases}
+		return 0
+	}
+
+	var def *ast.FieldDefinition
+	var child *ast.Definition
+	if parent != nil {
+		if def = parent.Fields.ForName(f.Name); def != nil && m.schema != nil {
+			child = m.schema.Types[def.Type.Name()]
+		}
+	}
+	inner := m.selectionCost(f.SelectionSet, child, depth+1, nil)
+	return saturatingAdd(1, saturatingMul(m.listSize(f, def), inner))
+}
+
+// listSize returns the multiplier of a field's selection: its first argument, or the
+// argument's default, or 1 for a field without one. A first outside 1 to maxPageSize is
+// refused with BAD_USER_INPUT when the field resolves; until then it counts as maxPageSize,
+// the largest page the field can return, so it is never counted as cheaper than it could be.
+func (m *measurement) listSize(f *ast.Field, def *ast.FieldDefinition) int {
+	if def == nil || def.Arguments.ForName("first") == nil {
+		return 1
+	}
+	var value *ast.Value
+	if arg := f.Arguments.ForName("first"); arg != nil {
+		value = arg.Value
+	} else {
+		value = def.Arguments.ForName("first").DefaultValue
+	}
+	n, ok := m.intValue(value)
+	if !ok || n < 1 || n > maxPageSize {
+		return maxPageSize
+	}
+	return int(n)
+}
+
+// intValue returns the integer value of v, a literal or a variable, looking up a variable's
+// default when the request did not set it.
+func (m *measurement) intValue(v *ast.Value) (int64, bool) {
+	if v == nil {
+		return 0, false
+	}
+	if v.Kind == ast.Variable {
+		raw, ok := m.variables[v.Raw]
+		if !ok || raw == nil {
+			return 0, false
+		}
+		switch n := raw.(type) {
+		case json.Number:
+			i, err := n.Int64()
+			return i, err == nil
+		case float64:
+			return int64(n), n == math.Trunc(n) && math.Abs(n) < 1<<53
+		case int:
+			return int64(n), true
+		case int64:
+			return n, true
+		}
+		return 0, false
+	}
+	if v.Kind != ast.IntValue {
+		return 0, false
+	}
+	var i int64
+	_, err := fmt.Sscan(v.Raw, &i)
+	return i, err == nil
+}
+
+// stringArgument returns the string value of f's argument name, a literal or a variable.
+func (m *measurement) stringArgument(f *ast.Field, name string) (string, bool) {
+	arg := f.Arguments.ForName(name)
+	if arg == nil || arg.Value == nil {
+		return "", false
+	}
+	if arg.Value.Kind == ast.Variable {
+		s, ok := m.variables[arg.Value.Raw].(string)
+		return s, ok
+	}
+	if arg.Value.Kind == ast.StringValue || arg.Value.Kind == ast.BlockValue {
+		return arg.Value.Raw, true
+	}
+	return "", false
+}
+
+// typeNamed returns the schema type called name, or fallback when name is empty or unknown.
+func (m *measurement) typeNamed(name string, fallback *ast.Definition) *ast.Definition {
+	if name == "" || m.schema == nil {
+		return fallback
+	}
+	if t := m.schema.Types[name]; t != nil {
+		return t
+	}
+	return fallback
+}
+
+func saturatingAdd(a, b int) int {
+	if a+b > math.MaxInt32 {
+		return math.MaxInt32
+	}
+	return a + b
+}
+
+func saturatingMul(a, b int) int {
+	if a != 0 && b > math.MaxInt32/a {
+		return math.MaxInt32
+	}
+	return a * b
+}
