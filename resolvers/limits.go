@@ -138,11 +138,12 @@ func countTokens(query string, max int) int {
 }
 
 // measurement walks one operation, fragments expanded. visits bounds the walk: every visited
-// field adds at least 1 to the complexity, so a walk that visits more fields than the
-// complexity limit can stop there, and a fragment that spreads another many times over cannot
-// make the walk itself expensive.
+// field adds at least 1 to the complexity, so a walk that visits more fields and fragment
+// spreads than the complexity limit can stop there, and a fragment that spreads another many
+// times over cannot make the walk itself expensive.
 type measurement struct {
 	doc       *ast.QueryDocument
+	op        *ast.OperationDefinition
 	schema    *ast.Schema
 	variables map[string]any
 	limits    Limits
@@ -157,7 +158,7 @@ type measurement struct {
 }
 
 func (o *OperationLimits) measure(doc *ast.QueryDocument, op *ast.OperationDefinition, variables map[string]any) (Cost, *TooComplexError) {
-	m := &measurement{doc: doc, schema: o.schema, variables: variables, limits: o.Limits, active: map[string]bool{}}
+	m := &measurement{doc: doc, op: op, schema: o.schema, variables: variables, limits: o.Limits, active: map[string]bool{}}
 	var root *ast.Definition
 	if o.schema != nil {
 		switch op.Operation {
@@ -211,6 +212,12 @@ func (m *measurement) selectionCost(set ast.SelectionSet, parent *ast.Definition
 		case *ast.InlineFragment:
 			total = saturatingAdd(total, m.selectionCost(s.SelectionSet, m.typeNamed(s.TypeCondition, parent), depth, onField))
 		case *ast.FragmentSpread:
+			// A spread counts as a visit too: fragments that only spread other fragments,
+			// or missing ones, must not make the walk unbounded either.
+			if m.visits++; m.visits > m.limits.Complexity {
+				m.err = &TooComplexError{Limit: "complexity", Max: m.limits.Complexity}
+				return total
+			}
 			def := m.doc.Fragments.ForName(s.Name)
 			if def == nil || m.active[s.Name] {
 				continue
@@ -259,11 +266,9 @@ func (m *measurement) listSize(f *ast.Field, def *ast.FieldDefinition) int {
 	if def == nil || def.Arguments.ForName("first") == nil {
 		return 1
 	}
-	var value *ast.Value
+	value := def.Arguments.ForName("first").DefaultValue
 	if arg := f.Arguments.ForName("first"); arg != nil {
-		value = arg.Value
-	} else {
-		value = def.Arguments.ForName("first").DefaultValue
+		value = m.resolveVariable(arg.Value, value)
 	}
 	n, ok := m.intValue(value)
 	if !ok || n < 1 || n > maxPageSize {
@@ -272,8 +277,22 @@ func (m *measurement) listSize(f *ast.Field, def *ast.FieldDefinition) int {
 	return int(n)
 }
 
-// intValue returns the integer value of v, a literal or a variable, looking up a variable's
-// default when the request did not set it.
+// resolveVariable returns v, or for a variable that the request did not set, the variable's
+// default in the operation, or else absent, the argument's default in the schema.
+func (m *measurement) resolveVariable(v, absent *ast.Value) *ast.Value {
+	if v == nil || v.Kind != ast.Variable {
+		return v
+	}
+	if _, set := m.variables[v.Raw]; set {
+		return v
+	}
+	if def := m.op.VariableDefinitions.ForName(v.Raw); def != nil && def.DefaultValue != nil {
+		return def.DefaultValue
+	}
+	return absent
+}
+
+// intValue returns the integer value of v, a literal or a variable.
 func (m *measurement) intValue(v *ast.Value) (int64, bool) {
 	if v == nil {
 		return 0, false
