@@ -135,8 +135,8 @@ func newGateway(cfg *config, log *slog.Logger) (*gateway, error) {
 		return nil, err
 	}
 	sessions, err := session.NewManager(session.Config{
-		Keys:   keys,
-		Dir:    cfg.sessionFolder(),
+		Keys:        keys,
+		Dir:         cfg.sessionFolder(),
 		Secure:      !(cfg.development() && cfg.loopbackListener()),
 		MaxAge:      cfg.sessionMaxAge,
 		IdleTimeout: cfg.sessionIdle,

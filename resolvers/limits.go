@@ -14,9 +14,10 @@ import (
 )
 
 // Limits are the bounds of one operation. The defaults are sized from the customer site's
-// largest operation, Orders with first: 100 (about 70 tokens, depth 5, no alias, one root field,
-// complexity 1401), with headroom for the dashboard-sized operations a front-end developer
-// writes next (complexity 3004 at first: 100).
+// operations: the largest has 69 tokens (OrderDetail), depth 5, no alias and one root field, and
+// the costliest is Orders at first: 100, complexity 1401. The headroom admits operations the
+// size of the dashboard a front-end developer writes next (complexity 3004 at first: 100,
+// depth 7).
 type Limits struct {
 	// Tokens is the maximum number of lexical tokens in the document, comments excluded.
 	Tokens int
@@ -47,7 +48,7 @@ func (e *TooComplexError) Error() string {
 	return fmt.Sprintf("operation exceeds the %s limit of %d", e.Limit, e.Max)
 }
 
-// Cost is what the limits measured of an operation, for admission checks that come after them.
+// Cost is the measurement of an operation that admission checks after the limits use.
 type Cost struct {
 	// Complexity is the operation's cost as Limits.Complexity counts it.
 	Complexity int
@@ -137,10 +138,10 @@ func countTokens(query string, max int) int {
 	return n
 }
 
-// measurement walks one operation, fragments expanded. visits bounds the walk: every visited
-// field adds at least 1 to the complexity, so a walk that visits more fields and fragment
-// spreads than the complexity limit can stop there, and a fragment that spreads another many
-// times over cannot make the walk itself expensive.
+// measurement walks one operation, fragments expanded. Every visited field adds at least 1 to
+// the complexity, so the walk stops once it visited more fields and fragment spreads than the
+// complexity limit. A fragment that spreads another many times over therefore cannot make the
+// walk itself expensive.
 type measurement struct {
 	doc       *ast.QueryDocument
 	op        *ast.OperationDefinition
@@ -194,8 +195,8 @@ func (o *OperationLimits) measure(doc *ast.QueryDocument, op *ast.OperationDefin
 	return Cost{Complexity: complexity, LoginEmails: m.emails}, nil
 }
 
-// selectionCost returns the cost of set, selected on parent at depth. onField, when set, sees
-// each field of set itself, fragments expanded. The cost saturates at MaxInt32 so that large
+// selectionCost returns the cost of set, selected on parent at depth. onField, when set, is
+// called with each field of set itself, fragments expanded. The cost saturates at MaxInt32 so that large
 // multipliers cannot overflow.
 func (m *measurement) selectionCost(set ast.SelectionSet, parent *ast.Definition, depth int, onField func(*ast.Field)) int {
 	total := 0
@@ -259,9 +260,9 @@ func (m *measurement) fieldCost(f *ast.Field, parent *ast.Definition, depth int)
 }
 
 // listSize returns the multiplier of a field's selection: its first argument, or the
-// argument's default, or 1 for a field without one. A first outside 1 to maxPageSize is
-// refused with BAD_USER_INPUT when the field resolves; until then it counts as maxPageSize,
-// the largest page the field can return, so it is never counted as cheaper than it could be.
+// argument's default, or 1 for a field without one. A first outside 1 to maxPageSize counts as
+// maxPageSize, the largest page a field returns, so it is never counted cheaper than it could
+// be. The resolver then rejects it with BAD_USER_INPUT.
 func (m *measurement) listSize(f *ast.Field, def *ast.FieldDefinition) int {
 	if def == nil || def.Arguments.ForName("first") == nil {
 		return 1

@@ -42,7 +42,7 @@ func TestFragmentsCostLikeInline(t *testing.T) {
 		"spreads": `{ orders(first: 7) { ...C } } fragment C on OrderConnection { totalCount edges { node { ...O } } }
 			fragment O on Order { id total { ...M } items { product { id price { amount } } } } fragment M on Money { amount currency }`,
 		"inline-fragments": `{ orders(first: 7) { ... on OrderConnection { totalCount edges { ... { node { id total { amount currency } items { product { id ... on Product { price { amount } } } } } } } } } }`,
-		"mixed": `{ orders(first: 7) { totalCount ...E } } fragment E on OrderConnection { edges { node { ... on Order { id total { amount currency } } items { product { id price { amount } } } } } }`,
+		"mixed":            `{ orders(first: 7) { totalCount ...E } } fragment E on OrderConnection { edges { node { ... on Order { id total { amount currency } } items { product { id price { amount } } } } } }`,
 	}
 	want, err := costOf(t, o, inline, nil)
 	if err != nil {
@@ -127,4 +127,3 @@ func TestFragmentBombStopsAtLimit(t *testing.T) {
 		t.Errorf("cycle: %v", err)
 	}
 }
-
