@@ -316,6 +316,7 @@ func TestLoginRateLimit(t *testing.T) {
 	b := g.browser()
 	login := `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { customer { id } } }`
 
+	previousWait := 0.0
 	for i := range 20 {
 		before := g.upstreamCalls("")
 		r := b.send(map[string]any{"query": login, "variables": map[string]any{"e": "ann@example.com", "p": fmt.Sprintf("guess-%d", i)}}, nil)
@@ -327,9 +328,15 @@ func TestLoginRateLimit(t *testing.T) {
 		}
 		assertRefused(t, g, before, r, http.StatusTooManyRequests, "RATE_LIMITED")
 		if len(r.body.Errors) == 1 {
-			if s, _ := r.body.Errors[0].Extensions["retryAfter"].(float64); s < 1 {
+			wait, _ := r.body.Errors[0].Extensions["retryAfter"].(float64)
+			if wait < 1 {
 				t.Errorf("attempt %d: retryAfter = %v, want at least 1", i+1, r.body.Errors[0].Extensions["retryAfter"])
 			}
+			// Backoff: each refused attempt pushes the next allowed one further out.
+			if wait <= previousWait {
+				t.Errorf("attempt %d: retryAfter = %v, want more than the previous %v", i+1, wait, previousWait)
+			}
+			previousWait = wait
 		}
 		if r.header.Get("Retry-After") == "" {
 			t.Errorf("attempt %d: no Retry-After header", i+1)

@@ -76,11 +76,11 @@ func NewRateLimiter(cfg RateLimitConfig) *RateLimiter {
 }
 
 // AllowLogin charges one login attempt per email to the client address, then one to each email.
-// It returns a *RateLimitError when the address or an email is over its limit; an attempt
-// refused for its email still counts against the address.
+// It returns a *RateLimitError when the address or an email is over its limit. Refused attempts
+// count too, up to a delay of 15 minutes, so a client that keeps guessing backs itself off.
 func (l *RateLimiter) AllowLogin(addr string, emails []string) error {
 	perAddress := rate.Every(time.Minute / time.Duration(l.cfg.AddressLoginsPerMinute))
-	if err := l.take(l.logins, []string{"addr:" + addr}, len(emails), perAddress, l.cfg.AddressLoginsPerMinute); err != nil {
+	if err := l.take(l.logins, []string{"addr:" + addr}, len(emails), perAddress, l.cfg.AddressLoginsPerMinute, true); err != nil {
 		return err
 	}
 	perEmail := rate.Every(time.Minute / time.Duration(l.cfg.LoginsPerMinute))
@@ -88,7 +88,7 @@ func (l *RateLimiter) AllowLogin(addr string, emails []string) error {
 	for _, e := range emails {
 		keys = append(keys, "email:"+strings.ToLower(strings.TrimSpace(e)))
 	}
-	return l.take(l.logins, keys, 1, perEmail, l.cfg.LoginsPerMinute)
+	return l.take(l.logins, keys, 1, perEmail, l.cfg.LoginsPerMinute, true)
 }
 
 // AllowCost charges an operation's cost to the client address and, when there is one, to the
@@ -101,11 +101,16 @@ func (l *RateLimiter) AllowCost(addr, session string, cost int) error {
 	if session != "" {
 		keys = append(keys, "session:"+session)
 	}
-	return l.take(l.costs, keys, cost, rate.Limit(l.cfg.CostPerSecond), l.cfg.CostBurst)
+	return l.take(l.costs, keys, cost, rate.Limit(l.cfg.CostPerSecond), l.cfg.CostBurst, false)
 }
 
-// take reserves n tokens from the bucket of every key, or none of them.
-func (l *RateLimiter) take(table *lru.Cache[string, *rate.Limiter], keys []string, n int, r rate.Limit, burst int) error {
+// maxLoginBackoff caps how far refused login attempts push back the next allowed one.
+const maxLoginBackoff = 15 * time.Minute
+
+// take reserves n tokens from the bucket of every key, or none of them. With backoff set, a
+// refused request keeps its reservations while they delay the bucket by less than
+// maxLoginBackoff, so every attempt made while refused pushes the next allowed one further out.
+func (l *RateLimiter) take(table *lru.Cache[string, *rate.Limiter], keys []string, n int, r rate.Limit, burst int, backoff bool) error {
 	now := l.now()
 	var taken []*rate.Reservation
 	var wait time.Duration
@@ -130,8 +135,10 @@ func (l *RateLimiter) take(table *lru.Cache[string, *rate.Limiter], keys []strin
 	if wait == 0 {
 		return nil
 	}
-	for _, res := range taken {
-		res.CancelAt(now)
+	if !backoff || wait > maxLoginBackoff {
+		for _, res := range taken {
+			res.CancelAt(now)
+		}
 	}
 	return &RateLimitError{RetryAfter: wait}
 }

@@ -7,6 +7,7 @@ import (
 	"math"
 
 	"github.com/99designs/gqlgen/graphql"
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/lexer"
@@ -31,6 +32,11 @@ type Limits struct {
 	// costs 1 plus first times the cost of its selection.
 	Complexity int
 }
+
+// maxCachedQuery is the longest document text, in bytes, that OperationLimits caches parsed. A
+// longer one is parsed on every request, so that padding with comments cannot make the cache's
+// 1000 entries hold a gigabyte.
+const maxCachedQuery = 16 << 10
 
 // DefaultLimits are the limits used when none are configured.
 var DefaultLimits = Limits{Tokens: 1000, Depth: 10, Aliases: 10, RootFields: 5, Complexity: 5000}
@@ -70,6 +76,8 @@ type OperationLimits struct {
 	Admit func(ctx context.Context, cost Cost) error
 
 	schema *ast.Schema
+	// parsed caches documents by their text, as gqlgen's own query cache does after validation.
+	parsed *lru.Cache[string, *ast.QueryDocument]
 }
 
 var (
@@ -83,6 +91,11 @@ func (o *OperationLimits) ExtensionName() string { return "OperationLimits" }
 // Validate keeps the schema, which the complexity count needs for argument defaults.
 func (o *OperationLimits) Validate(schema graphql.ExecutableSchema) error {
 	o.schema = schema.Schema()
+	parsed, err := lru.New[string, *ast.QueryDocument](1000)
+	if err != nil {
+		return err
+	}
+	o.parsed = parsed
 	return nil
 }
 
@@ -95,10 +108,16 @@ func (o *OperationLimits) MutateOperationParameters(ctx context.Context, params 
 	if countTokens(params.Query, o.Limits.Tokens) > o.Limits.Tokens {
 		return refuse(&TooComplexError{Limit: "tokens", Max: o.Limits.Tokens})
 	}
-	doc, err := parser.ParseQuery(&ast.Source{Input: params.Query})
-	if err != nil {
-		// gqlgen parses again and reports the syntax error itself.
-		return nil
+	doc, ok := o.parsed.Get(params.Query)
+	if !ok {
+		var err error
+		if doc, err = parser.ParseQuery(&ast.Source{Input: params.Query}); err != nil {
+			// gqlgen parses again and reports the syntax error itself.
+			return nil
+		}
+		if len(params.Query) <= maxCachedQuery {
+			o.parsed.Add(params.Query, doc)
+		}
 	}
 	op := doc.Operations.ForName(params.OperationName)
 	if op == nil {
