@@ -158,8 +158,18 @@ func newTestGateway(t *testing.T, dev bool) *testGateway {
 // configuration, which otherwise is production's (or development's, when dev is set).
 func newTestGatewayWith(t *testing.T, dev bool, change func(*config)) *testGateway {
 	t.Helper()
+	return startTestGateway(t, dev, false, change)
+}
+
+// startTestGateway starts a gateway like newTestGatewayWith, serving HTTPS with a test
+// certificate when overTLS is set.
+func startTestGateway(t *testing.T, dev, overTLS bool, change func(*config)) *testGateway {
+	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	origin := "http://" + srv.Listener.Addr().String()
+	if overTLS {
+		origin = "https://" + srv.Listener.Addr().String()
+	}
 	env := "production"
 	if dev {
 		env = "development"
@@ -196,7 +206,11 @@ func newTestGatewayWith(t *testing.T, dev bool, change func(*config)) *testGatew
 		t.Fatal(err)
 	}
 	srv.Config.Handler = gw.public
-	srv.Start()
+	if overTLS {
+		srv.StartTLS()
+	} else {
+		srv.Start()
+	}
 	t.Cleanup(srv.Close)
 	return &testGateway{t: t, public: srv, admin: gw.admin, origin: origin, logs: logs, cfg: cfg}
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the demo and the tests need and a fresh Debian machine lacks: PHP with SQLite
-# for the example back office. Installs through apt-get when run as root; otherwise prints the
+# for the example back office, and Chromium for the test that drives the customer site. Installs through apt-get when run as root; otherwise prints the
 # command to run and fails.
 set -euo pipefail
 
@@ -9,6 +9,7 @@ command -v php >/dev/null 2>&1 || missing+=(php-cli)
 if ! command -v php >/dev/null 2>&1 || ! php -m 2>/dev/null | grep -qx pdo_sqlite; then
 	missing+=(php-sqlite3)
 fi
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
