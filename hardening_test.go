@@ -22,7 +22,7 @@ type refusal struct {
 	header http.Header
 }
 
-// send posts body to /graphql as b and decodes the answer whatever its status.
+// send posts body to /graphql as b and decodes the response whatever its status.
 func (b *browser) send(body any, header http.Header) refusal {
 	b.g.t.Helper()
 	raw, _ := json.Marshal(body)

@@ -16,7 +16,7 @@ import (
 )
 
 // TestSiteSendsHashes drives the customer site in Chromium. Against a production gateway that
-// enforces the trusted documents, the customer logs in and sees the orders, and every request
+// enforces the trusted documents, the customer logs in and the orders appear, and every request
 // the page sends to /graphql carries a hash and no document text. Against a development gateway
 // whose manifest lacks Orders, the page falls back to Orders' text.
 func TestSiteSendsHashes(t *testing.T) {

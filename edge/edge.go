@@ -119,8 +119,8 @@ func (g *Guard) Wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		origin := r.Header.Get("Origin")
 		if origin != "" && allowed[origin] {
-			// CORS grants read access, with credentials, to listed origins only; an unlisted
-			// origin gets no Access-Control-Allow-Origin, so its page cannot read an answer.
+			// CORS grants read access, with credentials, to listed origins only. An unlisted
+			// origin gets no Access-Control-Allow-Origin, so its page cannot read a response.
 			h := w.Header()
 			h.Set("Access-Control-Allow-Origin", origin)
 			h.Set("Access-Control-Allow-Credentials", "true")

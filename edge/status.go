@@ -8,8 +8,8 @@ import (
 )
 
 // statusHolder carries a status that replaces the one the GraphQL handler writes. gqlgen picks
-// the status of a response before its error presenter runs, so the presenter, which knows that
-// a refusal was a rate limit, records the status here and the writer applies it.
+// the status of a response before its error presenter runs. The presenter, which classifies the
+// refusal, therefore records the status here, and the writer applies it.
 type statusHolder struct {
 	mu         sync.Mutex
 	status     int

@@ -61,9 +61,9 @@ const operationTexts = new Map();
  * @returns {Promise<Record<string, unknown>>}
  */
 export async function request(operationName, variables = {}) {
-  // Trusted documents: the gateway knows the site's operations by hash, so the hash goes first.
-  // A gateway in development that does not know the hash answers PERSISTED_QUERY_NOT_FOUND,
-  // and the text follows; a gateway in production refuses that text unless its hash is listed.
+  // Trusted documents: the gateway stores the site's operations by hash, so the hash goes first.
+  // A development gateway whose manifest lacks the hash returns PERSISTED_QUERY_NOT_FOUND, and
+  // the text follows. A production gateway rejects that text unless its hash is listed.
   const hash = await operationHash(operationName);
   if (hash !== undefined) {
     try {
