@@ -23,6 +23,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
 
+	"customer-gateway/resolvers"
 	"customer-gateway/telemetry"
 )
 
@@ -170,13 +171,25 @@ type testGateway struct {
 	origin string
 	logs   *bytes.Buffer
 	logw   *lockedWriter
+	cfg    *config
 }
 
 // newTestGateway starts a gateway in production mode, or development mode when dev is set.
-// Options change the configuration before it is validated.
-func newTestGateway(t *testing.T, dev bool, options ...func(*config)) *testGateway {
+// Trusted documents are not enforced, so tests can send operations outside the manifest; use
+// newTestGatewayWith to enforce them. Changes adjust the configuration before it is validated.
+func newTestGateway(t *testing.T, dev bool, changes ...func(*config)) *testGateway {
 	t.Helper()
-	return startTestGateway(t, dev, backOffice.url, noop.NewTracerProvider(), options...)
+	return startTestGateway(t, testSetup{dev: dev}, append([]func(*config){allowAnyDocument}, changes...)...)
+}
+
+// allowAnyDocument lets a production test gateway execute operations outside the manifest.
+func allowAnyDocument(c *config) { c.untrustedDocuments = true }
+
+// newTestGatewayWith starts a gateway like newTestGateway, with trusted documents enforced,
+// after change (which may be nil) has adjusted its configuration.
+func newTestGatewayWith(t *testing.T, dev bool, change func(*config)) *testGateway {
+	t.Helper()
+	return startTestGateway(t, testSetup{dev: dev}, change)
 }
 
 // newTestGatewayWithTimeout starts a gateway whose upstream calls time out after timeout.
@@ -185,12 +198,31 @@ func newTestGatewayWithTimeout(t *testing.T, dev bool, timeout time.Duration) *t
 	return newTestGateway(t, dev, func(c *config) { c.upstreamTimeout = timeout })
 }
 
-// startTestGateway starts a gateway in front of the back office at upstreamURL, making its
-// spans with tp. Options change the configuration before it is validated.
-func startTestGateway(t *testing.T, dev bool, upstreamURL string, tp trace.TracerProvider, options ...func(*config)) *testGateway {
+// testSetup describes a test gateway beyond its configuration.
+type testSetup struct {
+	dev     bool
+	overTLS bool                 // serve HTTPS with a test certificate
+	backend string               // base URL of the PHP APIs; "" means the shared test back office
+	tracer  trace.TracerProvider // nil means spans go nowhere
+}
+
+// startTestGateway starts a gateway for setup; changes (nil ones are skipped) adjust its
+// configuration before it is validated.
+func startTestGateway(t *testing.T, setup testSetup, changes ...func(*config)) *testGateway {
 	t.Helper()
+	dev, overTLS := setup.dev, setup.overTLS
+	upstreamURL, tp := setup.backend, setup.tracer
+	if upstreamURL == "" {
+		upstreamURL = backOffice.url
+	}
+	if tp == nil {
+		tp = noop.NewTracerProvider()
+	}
 	srv := httptest.NewUnstartedServer(nil)
 	origin := "http://" + srv.Listener.Addr().String()
+	if overTLS {
+		origin = "https://" + srv.Listener.Addr().String()
+	}
 	env := "production"
 	if dev {
 		env = "development"
@@ -211,9 +243,19 @@ func startTestGateway(t *testing.T, dev bool, upstreamURL string, tp trace.Trace
 		upstreamTimeout: 5 * time.Second,
 		requestDeadline: 10 * time.Second,
 		callBudget:      30,
+
+		limits:          resolvers.DefaultLimits,
+		sessionIdle:     30 * time.Minute,
+		sessionMaxAge:   12 * time.Hour,
+		loginsPerMinute: 5,
+		addressLogins:   50,
+		costPerSecond:   2000,
+		costBurst:       10000,
 	}
-	for _, option := range options {
-		option(cfg)
+	for _, change := range changes {
+		if change != nil {
+			change(cfg)
+		}
 	}
 	if err := cfg.validate(); err != nil {
 		t.Fatal(err)
@@ -225,9 +267,13 @@ func startTestGateway(t *testing.T, dev bool, upstreamURL string, tp trace.Trace
 		t.Fatal(err)
 	}
 	srv.Config.Handler = gw.public
-	srv.Start()
+	if overTLS {
+		srv.StartTLS()
+	} else {
+		srv.Start()
+	}
 	t.Cleanup(srv.Close)
-	return &testGateway{t: t, public: srv, admin: gw.admin, origin: origin, logs: logs, logw: logw}
+	return &testGateway{t: t, public: srv, admin: gw.admin, origin: origin, logs: logs, logw: logw, cfg: cfg}
 }
 
 // upstreamCalls returns the sum of gateway_upstream_requests_total, optionally for one API file.

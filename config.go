@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"time"
 
+	"customer-gateway/manifest"
+	"customer-gateway/resolvers"
 	"customer-gateway/session"
 	"customer-gateway/upstream"
 )
@@ -46,28 +48,65 @@ type config struct {
 	// tuneUpstream, when set, adjusts the upstream client's configuration before the client is
 	// built. No variable or flag sets it: tests use it to inject breaker settings.
 	tuneUpstream func(*upstream.Config)
+
+	// Refusing what the site would never send: operation limits, trusted documents, session
+	// timeouts and rate limits.
+	limits           resolvers.Limits
+	trustedDocuments string
+	sessionIdle      time.Duration
+	sessionMaxAge    time.Duration
+	loginsPerMinute  int
+	addressLogins    int
+	costPerSecond    int
+	costBurst        int
+	// untrustedDocuments turns off trusted-document enforcement in production. No variable or
+	// flag sets it: only tests do, to exercise the other checks with documents outside the
+	// manifest.
+	untrustedDocuments bool
 }
 
 func (c *config) development() bool { return c.env == "development" }
 
-// loadConfig reads the environment, then the flags in args.
-func loadConfig(args []string, stderr io.Writer) (*config, error) {
-	c := &config{
-		env:            envOr("GATEWAY_ENV", "production"),
-		listenAddr:     envOr("LISTEN_ADDR", "127.0.0.1:8080"),
-		adminAddr:      envOr("ADMIN_ADDR", "127.0.0.1:9090"),
-		upstreamURL:    os.Getenv("UPSTREAM_URL"),
-		upstreamZone:   envOr("UPSTREAM_TIMEZONE", "UTC"),
-		sessionDir:     os.Getenv("SESSION_DIR"),
-		allowedOrigins: os.Getenv("ALLOWED_ORIGINS"),
-		siteDir:        os.Getenv("SITE_DIR"),
-		graphiqlDir:    os.Getenv("GRAPHIQL_DIR"),
-		batchWait:      2 * time.Millisecond,
-		shutdownGrace:  15 * time.Second,
+// defaultConfig returns the configuration before the environment and the flags change it: the
+// defaults of every setting that has one.
+func defaultConfig() *config {
+	return &config{
+		env:          "production",
+		listenAddr:   "127.0.0.1:8080",
+		adminAddr:    "127.0.0.1:9090",
+		upstreamZone: "UTC",
+		batchWait:    2 * time.Millisecond,
 
+		shutdownGrace:   15 * time.Second,
 		upstreamTimeout: 5 * time.Second,
 		requestDeadline: 10 * time.Second,
 		callBudget:      30,
+
+		limits:          resolvers.DefaultLimits,
+		sessionIdle:     30 * time.Minute,
+		sessionMaxAge:   12 * time.Hour,
+		loginsPerMinute: 5,
+		addressLogins:   50,
+		costPerSecond:   2000,
+		costBurst:       10000,
+	}
+}
+
+// loadConfig reads the environment, then the flags in args.
+func loadConfig(args []string, stderr io.Writer) (*config, error) {
+	c := defaultConfig()
+	c.env = envOr("GATEWAY_ENV", c.env)
+	c.listenAddr = envOr("LISTEN_ADDR", c.listenAddr)
+	c.adminAddr = envOr("ADMIN_ADDR", c.adminAddr)
+	c.upstreamURL = os.Getenv("UPSTREAM_URL")
+	c.upstreamZone = envOr("UPSTREAM_TIMEZONE", c.upstreamZone)
+	c.sessionDir = os.Getenv("SESSION_DIR")
+	c.allowedOrigins = os.Getenv("ALLOWED_ORIGINS")
+	c.siteDir = os.Getenv("SITE_DIR")
+	c.graphiqlDir = os.Getenv("GRAPHIQL_DIR")
+	c.trustedDocuments = os.Getenv("TRUSTED_DOCUMENTS")
+	if err := c.readLimitsFromEnv(); err != nil {
+		return nil, err
 	}
 	key, err := secretFromEnv("UPSTREAM_API_KEY")
 	if err != nil {
@@ -121,6 +160,18 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&c.callBudget, "upstream-call-budget", c.callBudget, "most back-office calls one GraphQL operation may start; further fields fail with QUERY_TOO_COMPLEX (UPSTREAM_CALL_BUDGET)")
 	fs.DurationVar(&c.batchWait, "batch-wait", c.batchWait, "how long a loader collects keys before it calls the back office (BATCH_WAIT)")
 	fs.DurationVar(&c.shutdownGrace, "shutdown-grace", c.shutdownGrace, "how long requests in flight may take to finish after SIGTERM (SHUTDOWN_GRACE)")
+	fs.IntVar(&c.limits.Tokens, "max-tokens", c.limits.Tokens, "maximum `tokens` in an operation's document (MAX_TOKENS)")
+	fs.IntVar(&c.limits.Depth, "max-depth", c.limits.Depth, "maximum selection `depth` of an operation (MAX_DEPTH)")
+	fs.IntVar(&c.limits.Aliases, "max-aliases", c.limits.Aliases, "maximum aliased `fields` in an operation (MAX_ALIASES)")
+	fs.IntVar(&c.limits.RootFields, "max-root-fields", c.limits.RootFields, "maximum root `fields` in an operation (MAX_ROOT_FIELDS)")
+	fs.IntVar(&c.limits.Complexity, "max-complexity", c.limits.Complexity, "maximum `cost` of an operation, list fields multiplied by first (MAX_COMPLEXITY)")
+	fs.StringVar(&c.trustedDocuments, "trusted-documents", c.trustedDocuments, "trusted-documents manifest `file` (TRUSTED_DOCUMENTS)")
+	fs.DurationVar(&c.sessionIdle, "session-idle-timeout", c.sessionIdle, "end a session after this `duration` without a request (SESSION_IDLE_TIMEOUT)")
+	fs.DurationVar(&c.sessionMaxAge, "session-max-age", c.sessionMaxAge, "end a session this `duration` after its login (SESSION_MAX_AGE)")
+	fs.IntVar(&c.loginsPerMinute, "login-rate", c.loginsPerMinute, "login `attempts` a minute per email (LOGIN_RATE)")
+	fs.IntVar(&c.addressLogins, "login-rate-per-address", c.addressLogins, "login `attempts` a minute per client address (LOGIN_RATE_PER_ADDRESS)")
+	fs.IntVar(&c.costPerSecond, "cost-rate", c.costPerSecond, "operation `cost` a second per session and per client address (COST_RATE)")
+	fs.IntVar(&c.costBurst, "cost-burst", c.costBurst, "operation `cost` a session or client address may spend at once (COST_BURST)")
 	fs.BoolVar(&c.check, "check", false, "validate the configuration, print it with secrets redacted, and exit")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -209,6 +260,43 @@ func (c *config) validate() error {
 	if c.graphiqlDir != "" && !c.development() {
 		return errors.New("GRAPHIQL_DIR is set, but GraphiQL is served in development only: unset it or set GATEWAY_ENV=development")
 	}
+	return c.validateLimits()
+}
+
+// readLimitsFromEnv reads the operation limits, session timeouts and rate limits.
+func (c *config) readLimitsFromEnv() error {
+	ints := []struct {
+		name string
+		dst  *int
+	}{
+		{"MAX_TOKENS", &c.limits.Tokens}, {"MAX_DEPTH", &c.limits.Depth}, {"MAX_ALIASES", &c.limits.Aliases},
+		{"MAX_ROOT_FIELDS", &c.limits.RootFields}, {"MAX_COMPLEXITY", &c.limits.Complexity},
+		{"LOGIN_RATE", &c.loginsPerMinute}, {"LOGIN_RATE_PER_ADDRESS", &c.addressLogins}, {"COST_RATE", &c.costPerSecond}, {"COST_BURST", &c.costBurst},
+	}
+	for _, v := range ints {
+		if raw := os.Getenv(v.name); raw != "" {
+			n, err := strconv.Atoi(raw)
+			if err != nil {
+				return fmt.Errorf("%s %q is not a whole number", v.name, raw)
+			}
+			*v.dst = n
+		}
+	}
+	durations := []struct {
+		name string
+		dst  *time.Duration
+	}{
+		{"SESSION_IDLE_TIMEOUT", &c.sessionIdle}, {"SESSION_MAX_AGE", &c.sessionMaxAge},
+	}
+	for _, v := range durations {
+		if raw := os.Getenv(v.name); raw != "" {
+			d, err := time.ParseDuration(raw)
+			if err != nil {
+				return fmt.Errorf("%s %q is not a duration such as 30m", v.name, raw)
+			}
+			*v.dst = d
+		}
+	}
 	return nil
 }
 
@@ -220,6 +308,37 @@ func (c *config) validateProduction() error {
 	}
 	if problems := c.insecure(); len(problems) > 0 {
 		return errors.New(problems[0])
+	}
+	return nil
+}
+
+// validateLimits checks the settings that readLimitsFromEnv reads, and that production has a
+// trusted-documents manifest.
+func (c *config) validateLimits() error {
+	for name, n := range map[string]int{
+		"MAX_TOKENS": c.limits.Tokens, "MAX_DEPTH": c.limits.Depth, "MAX_ALIASES": c.limits.Aliases,
+		"MAX_ROOT_FIELDS": c.limits.RootFields, "MAX_COMPLEXITY": c.limits.Complexity,
+		"LOGIN_RATE": c.loginsPerMinute, "LOGIN_RATE_PER_ADDRESS": c.addressLogins, "COST_RATE": c.costPerSecond, "COST_BURST": c.costBurst,
+	} {
+		if n < 1 {
+			return fmt.Errorf("%s must be at least 1", name)
+		}
+	}
+	if c.costBurst < c.limits.Complexity {
+		return fmt.Errorf("COST_BURST (%d) must be at least MAX_COMPLEXITY (%d), or the costliest allowed operation could never run", c.costBurst, c.limits.Complexity)
+	}
+	if c.sessionIdle <= 0 || c.sessionMaxAge <= 0 {
+		return errors.New("SESSION_IDLE_TIMEOUT and SESSION_MAX_AGE must be positive durations such as 30m")
+	}
+	path := c.trustedDocumentsPath()
+	if path == "" {
+		if c.development() || c.untrustedDocuments {
+			return nil
+		}
+		return errors.New("TRUSTED_DOCUMENTS is missing: production executes only the operations of a manifest; run make manifest and set it to the manifest.json written")
+	}
+	if _, err := manifest.Load(path); err != nil {
+		return fmt.Errorf("TRUSTED_DOCUMENTS is invalid: %w", err)
 	}
 	return nil
 }
@@ -305,6 +424,22 @@ func writableFolder(dir string) error {
 	}
 }
 
+// trustedDocumentsPath returns TRUSTED_DOCUMENTS, or the site's own manifest when SITE_DIR
+// holds one, or "".
+func (c *config) trustedDocumentsPath() string {
+	if c.trustedDocuments != "" {
+		return c.trustedDocuments
+	}
+	if c.siteDir == "" {
+		return ""
+	}
+	path := filepath.Join(c.siteDir, "operations", "manifest.json")
+	if _, err := os.Stat(path); err != nil {
+		return ""
+	}
+	return path
+}
+
 // origins returns the allowed origins: ALLOWED_ORIGINS, or the public listener's own origin
 // (with localhost beside 127.0.0.1, since a browser may name the same listener either way).
 func (c *config) origins() []string {
@@ -364,6 +499,10 @@ func (c *config) print(w io.Writer) {
 	fmt.Fprintf(w, "UPSTREAM_TIMEZONE=%s\nSESSION_KEYS=%s\nSESSION_DIR=%s\nALLOWED_ORIGINS=%s\nSITE_DIR=%s\nGRAPHIQL_DIR=%s\nBATCH_WAIT=%s\n",
 		c.upstreamZone, redact(c.sessionKeys), c.sessionFolder(), strings.Join(c.origins(), ","), c.siteDir, c.graphiqlDir, c.batchWait)
 	fmt.Fprintf(w, "SHUTDOWN_GRACE=%s\n", c.shutdownGrace)
+	fmt.Fprintf(w, "MAX_TOKENS=%d\nMAX_DEPTH=%d\nMAX_ALIASES=%d\nMAX_ROOT_FIELDS=%d\nMAX_COMPLEXITY=%d\nTRUSTED_DOCUMENTS=%s\n",
+		c.limits.Tokens, c.limits.Depth, c.limits.Aliases, c.limits.RootFields, c.limits.Complexity, c.trustedDocumentsPath())
+	fmt.Fprintf(w, "SESSION_IDLE_TIMEOUT=%s\nSESSION_MAX_AGE=%s\nLOGIN_RATE=%d\nLOGIN_RATE_PER_ADDRESS=%d\nCOST_RATE=%d\nCOST_BURST=%d\n",
+		c.sessionIdle, c.sessionMaxAge, c.loginsPerMinute, c.addressLogins, c.costPerSecond, c.costBurst)
 	for _, name := range otelVariables {
 		if v := os.Getenv(name); v != "" {
 			if name == "OTEL_EXPORTER_OTLP_HEADERS" || name == "OTEL_EXPORTER_OTLP_TRACES_HEADERS" {

@@ -4,16 +4,17 @@ import (
 	"bytes"
 	"strings"
 	"testing"
-	"time"
 )
 
 func TestConfigValidate(t *testing.T) {
 	base := func() *config {
-		return &config{
-			env: "production", listenAddr: "127.0.0.1:8080", upstreamURL: "http://127.0.0.1:8081/apis/",
-			upstreamKey: "k", upstreamTimeout: 5 * time.Second, requestDeadline: 10 * time.Second, callBudget: 30, upstreamZone: "UTC", sessionKeys: "c2Vzc2lvbi1rZXktZm9yLXRlc3RzLW9ubHktMzItYnl0ZXMhIQ==",
-			sessionDir: t.TempDir(),
-		}
+		c := defaultConfig()
+		c.upstreamURL = "http://127.0.0.1:8081/apis/"
+		c.upstreamKey = "k"
+		c.sessionKeys = "c2Vzc2lvbi1rZXktZm9yLXRlc3RzLW9ubHktMzItYnl0ZXMhIQ=="
+		c.sessionDir = t.TempDir()
+		c.untrustedDocuments = true
+		return c
 	}
 	tests := []struct {
 		name    string

@@ -10,19 +10,13 @@ import (
 
 // validUpstreamConfig returns a configuration that passes validate.
 func validUpstreamConfig() *config {
-	return &config{
-		env:             "production",
-		listenAddr:      "127.0.0.1:8080",
-		upstreamURL:     "http://127.0.0.1:8081/apis/",
-		upstreamKey:     frontKey,
-		upstreamZone:    "UTC",
-		sessionKeys:     "c2Vzc2lvbi1rZXktZm9yLXRlc3RzLW9ubHktMzItYnl0ZXMhIQ==",
-		batchWait:       2 * time.Millisecond,
-		signingKeys:     signingKeys,
-		upstreamTimeout: 5 * time.Second,
-		requestDeadline: 10 * time.Second,
-		callBudget:      30,
-	}
+	c := defaultConfig()
+	c.upstreamURL = "http://127.0.0.1:8081/apis/"
+	c.upstreamKey = frontKey
+	c.sessionKeys = "c2Vzc2lvbi1rZXktZm9yLXRlc3RzLW9ubHktMzItYnl0ZXMhIQ=="
+	c.signingKeys = signingKeys
+	c.untrustedDocuments = true
+	return c
 }
 
 func TestConfigUpstreamSettings(t *testing.T) {
@@ -70,6 +64,7 @@ func TestConfigSigningKeysFromFile(t *testing.T) {
 	t.Setenv("SESSION_KEYS", "c2Vzc2lvbi1rZXktZm9yLXRlc3RzLW9ubHktMzItYnl0ZXMhIQ==")
 	t.Setenv("UPSTREAM_SIGNING_KEYS_FILE", path)
 	t.Setenv("ALLOWED_ORIGINS", "http://127.0.0.1:8080")
+	t.Setenv("TRUSTED_DOCUMENTS", "web-example/site/operations/manifest.json")
 	t.Setenv("SESSION_DIR", t.TempDir())
 	t.Setenv("UPSTREAM_TIMEOUT", "2s")
 	t.Setenv("REQUEST_DEADLINE", "4s")

@@ -30,6 +30,7 @@ import (
 	"customer-gateway/edge"
 	"customer-gateway/graph"
 	"customer-gateway/graphiql"
+	"customer-gateway/manifest"
 	"customer-gateway/resolvers"
 	"customer-gateway/session"
 	"customer-gateway/telemetry"
@@ -167,10 +168,12 @@ func newTracedGateway(cfg *config, log *slog.Logger, tp trace.TracerProvider) (*
 		return nil, err
 	}
 	sessions, err := session.NewManager(session.Config{
-		Keys:   keys,
-		Dir:    cfg.sessionFolder(),
-		Secure: !(cfg.development() && cfg.loopbackListener()),
-		Logger: log,
+		Keys:        keys,
+		Dir:         cfg.sessionFolder(),
+		Secure:      !(cfg.development() && cfg.loopbackListener()),
+		MaxAge:      cfg.sessionMaxAge,
+		IdleTimeout: cfg.sessionIdle,
+		Logger:      log,
 	})
 	if err != nil {
 		return nil, err
@@ -184,6 +187,20 @@ func newTracedGateway(cfg *config, log *slog.Logger, tp trace.TracerProvider) (*
 	gql.Use(telemetry.Operations{Tracing: tracing})
 	gql.SetRecoverFunc(resolvers.Recover(log))
 	gql.SetValidationRulesFn(resolvers.ValidationRules(cfg.development()))
+	gql.SetParserTokenLimit(cfg.limits.Tokens)
+	trusted, err := loadTrustedDocuments(cfg)
+	if err != nil {
+		return nil, err
+	}
+	// Trusted documents first: a hash becomes its document before the limits measure it.
+	gql.Use(trusted)
+	limiter := edge.NewRateLimiter(edge.RateLimitConfig{
+		LoginsPerMinute:        cfg.loginsPerMinute,
+		AddressLoginsPerMinute: cfg.addressLogins,
+		CostPerSecond:          cfg.costPerSecond,
+		CostBurst:              cfg.costBurst,
+	})
+	gql.Use(&resolvers.OperationLimits{Limits: cfg.limits, Admit: admission(limiter)})
 	if cfg.development() {
 		gql.Use(extension.Introspection{})
 	} else {
@@ -204,7 +221,7 @@ func newTracedGateway(cfg *config, log *slog.Logger, tp trace.TracerProvider) (*
 	guard := &edge.Guard{AllowedOrigins: cfg.origins(), SessionCookie: sessions.CookieName()}
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", metrics.GraphQL(edge.NoStore(guard.Wrap(sessions.Middleware(withLoaders(gql))))))
+	mux.Handle("/graphql", metrics.GraphQL(edge.NoStore(guard.Wrap(edge.OverrideStatus(sessions.Middleware(withLoaders(gql)))))))
 	if cfg.development() && cfg.graphiqlDir != "" {
 		ide, err := graphiql.Handler("/graphql", cfg.graphiqlDir)
 		if err != nil {
@@ -241,4 +258,36 @@ func newTracedGateway(cfg *config, log *slog.Logger, tp trace.TracerProvider) (*
 		public: edge.RequestID(access.Wrap(mux)),
 		admin:  adminMux,
 	}, nil
+}
+
+// loadTrustedDocuments returns the trusted-documents extension: enforcing in production, and in
+// development only resolving hashes when a manifest is there.
+func loadTrustedDocuments(cfg *config) (manifest.Trusted, error) {
+	t := manifest.Trusted{Enforce: !cfg.development() && !cfg.untrustedDocuments}
+	if path := cfg.trustedDocumentsPath(); path != "" {
+		m, err := manifest.Load(path)
+		if err != nil {
+			return t, err
+		}
+		t.Manifest = m
+	}
+	return t, nil
+}
+
+// admission charges each operation, once it passed the limits, to the rate limits: login
+// attempts per address and email, and the operation's cost per address and session.
+func admission(limiter *edge.RateLimiter) func(context.Context, resolvers.Cost) error {
+	return func(ctx context.Context, cost resolvers.Cost) error {
+		addr := edge.ClientAddrFrom(ctx)
+		if len(cost.LoginEmails) > 0 {
+			if err := limiter.AllowLogin(addr, cost.LoginEmails); err != nil {
+				return err
+			}
+		}
+		key := ""
+		if st := session.FromContext(ctx); st != nil {
+			key = st.Key()
+		}
+		return limiter.AllowCost(addr, key, cost.Complexity)
+	}
 }

@@ -10,7 +10,6 @@ import (
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
-	"go.opentelemetry.io/otel/trace/noop"
 )
 
 // newSpanRecorder returns a tracer provider that keeps every ended span in memory, and the
@@ -24,7 +23,7 @@ func newSpanRecorder(t *testing.T) (*sdktrace.TracerProvider, *tracetest.SpanRec
 
 func TestTracingSpans(t *testing.T) {
 	tp, rec := newSpanRecorder(t)
-	g := startTestGateway(t, false, backOffice.url, tp)
+	g := startTestGateway(t, testSetup{tracer: tp}, allowAnyDocument)
 	b := g.browser()
 	b.login("ann@example.com")
 	before := len(rec.Ended())
@@ -113,7 +112,7 @@ func TestTraceparentReachesFakeUpstream(t *testing.T) {
 	upstream := httptest.NewServer(fake)
 	defer upstream.Close()
 	tp, rec := newSpanRecorder(t)
-	g := startTestGateway(t, false, upstream.URL+"/apis/", tp)
+	g := startTestGateway(t, testSetup{backend: upstream.URL + "/apis/", tracer: tp}, allowAnyDocument)
 
 	g.browser().queryAnyStatus(`mutation { login(email: "ann@example.com", password: "demo-password") { customer { id } } }`)
 
@@ -144,7 +143,7 @@ func TestNoTraceparentWithoutTracing(t *testing.T) {
 	fake := &fakeUpstreamRecordingHeaders{}
 	upstream := httptest.NewServer(fake)
 	defer upstream.Close()
-	g := startTestGateway(t, false, upstream.URL+"/apis/", noop.NewTracerProvider())
+	g := startTestGateway(t, testSetup{backend: upstream.URL + "/apis/"}, allowAnyDocument)
 
 	g.browser().queryAnyStatus(`mutation { login(email: "ann@example.com", password: "demo-password") { customer { id } } }`)
 

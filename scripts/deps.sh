@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the demo and the tests need and a fresh Debian machine lacks: PHP with SQLite
-# for the example back office. Installs through apt-get when run as root; otherwise prints the
+# for the example back office, and Chromium for the test that drives the customer site. Installs through apt-get when run as root; otherwise prints the
 # command to run and fails.
 set -euo pipefail
 
@@ -14,6 +14,7 @@ fi
 # grep reads a variable, not a pipe from php: with pipefail, grep -q closing the pipe early
 # would fail the check.
 grep -qx pdo_sqlite <<<"$modules" || missing+=(php-sqlite3)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
