@@ -193,6 +193,9 @@ func (c *config) validate() error {
 	if u, err := url.Parse(c.upstreamURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return errors.New("UPSTREAM_URL is invalid: it must be an absolute http or https URL")
 	}
+	if c.adminAddr == c.listenAddr {
+		return fmt.Errorf("ADMIN_ADDR and LISTEN_ADDR are both %q: the operator listener needs its own address, such as 127.0.0.1:9090", c.adminAddr)
+	}
 	if c.upstreamKey == "" {
 		return errors.New("UPSTREAM_API_KEY is missing: set it, or UPSTREAM_API_KEY_FILE, to the front-end API key")
 	}
@@ -543,11 +546,15 @@ func (c *config) LogValue() slog.Value {
 	)
 }
 
-// redactURL masks the password of a URL's user information.
+// redactURL masks the password of a URL's user information and its query, where a legacy
+// setup may carry a key.
 func redactURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return "(invalid)"
+	}
+	if u.RawQuery != "" {
+		u.RawQuery = "[redacted]"
 	}
 	return u.Redacted()
 }

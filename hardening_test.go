@@ -87,6 +87,8 @@ func TestOperationLimits(t *testing.T) {
 		{"5000-duplicated-fields", "{ me {" + strings.Repeat(" id", 5000) + " } }", nil, "tokens"},
 		{"30-levels", "{ " + nested(30) + " }", nil, "depth"},
 		{"11-aliases", "{" + repeat(11, ` o%d: product(id: "1") { id }`) + "}", nil, "aliases"},
+		{"two-logins-one-mutation", `mutation { a: login(email: "bob@example.com", password: "nope") { customer { id } } b: login(email: "bob@example.com", password: "demo-password") { customer { id } } }`, nil, "mutationFields"},
+		{"two-writes-one-mutation", `mutation { a: logout b: logout }`, nil, "mutationFields"},
 		{"6-root-fields", "{ me { id } a: me { id } b: me { id } c: me { id } d: me { id } e: me { id } }", nil, "rootFields"},
 		{"four-pages-of-100", "{ a: " + bigOrders + " b: " + bigOrders + " c: " + bigOrders + " d: " + bigOrders + " }", nil, "complexity"},
 		{"pages-by-variable", "query($n: Int) {" + repeat(5, " a%d: orders(first: $n) { edges { node { id number status placedAt total { amount currency } items { quantity } } } }") + " }",

@@ -37,6 +37,7 @@ var (
 	errKeyReused       = &publicError{code: "BAD_USER_INPUT", message: "This submission was already sent with other values. Submit the form again.",
 		extensions: map[string]any{"field": "idempotencyKey"}}
 	errConflict          = &publicError{code: "CONFLICT", message: "The record was changed since you opened it. Review the current values and save again."}
+	errClosed            = &publicError{code: "CONFLICT", message: "This record no longer accepts changes, for example a closed ticket. Reload it to see its current state."}
 	errBadRequest        = &publicError{code: "BAD_REQUEST", message: "The request body is not a valid GraphQL request."}
 	errTooComplex        = &publicError{code: "QUERY_TOO_COMPLEX", message: "The operation asks for too much at once. Ask for fewer records."}
 	errRateLimited       = &publicError{code: "RATE_LIMITED", message: "Too many requests. Please try again later."}
@@ -158,6 +159,8 @@ func classify(err error, gqlErr *gqlerror.Error) *publicError {
 		return errOutcomeUnknown
 	case errors.Is(err, upstream.ErrConflict):
 		return errConflict
+	case errors.Is(err, upstream.ErrClosed):
+		return errClosed
 	case errors.Is(err, upstream.ErrKeyReused):
 		return errKeyReused
 	case errors.Is(err, upstream.ErrNotFound):

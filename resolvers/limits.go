@@ -38,6 +38,12 @@ type Limits struct {
 // 1000 entries hold a gigabyte.
 const maxCachedQuery = 16 << 10
 
+// maxMutationFields is how many root fields a mutation may select. One change per operation
+// keeps a response honest about what was written: when one of several aliased writes fails,
+// GraphQL nulls the whole data object, hiding the writes that succeeded, and several logins
+// in one request would let a guesser try passwords faster than the login rate limit counts.
+const maxMutationFields = 1
+
 // DefaultLimits are the limits used when none are configured.
 var DefaultLimits = Limits{Tokens: 1000, Depth: 10, Aliases: 10, RootFields: 5, Complexity: 5000}
 
@@ -206,6 +212,8 @@ func (o *OperationLimits) measure(doc *ast.QueryDocument, op *ast.OperationDefin
 		return Cost{}, m.err
 	case rootFields > m.limits.RootFields:
 		return Cost{}, &TooComplexError{Limit: "rootFields", Max: m.limits.RootFields}
+	case op.Operation == ast.Mutation && rootFields > maxMutationFields:
+		return Cost{}, &TooComplexError{Limit: "mutationFields", Max: maxMutationFields}
 	case m.aliases > m.limits.Aliases:
 		return Cost{}, &TooComplexError{Limit: "aliases", Max: m.limits.Aliases}
 	case complexity > m.limits.Complexity:

@@ -331,6 +331,8 @@ func outcomeOf(err error) string {
 		return "key_reused"
 	case errors.Is(err, ErrConflict):
 		return "conflict"
+	case errors.Is(err, ErrClosed):
+		return "closed"
 	case errors.Is(err, ErrBudgetExceeded):
 		return "budget_exceeded"
 	default:
