@@ -142,6 +142,28 @@ test('wrong password shows a clear message', async () => {
   await page.close();
 });
 
+test('operation typed into the console is refused in production', async () => {
+  const page = await browser.context.newPage();
+  await logIn(page, 'ann@example.com', 'demo-password');
+  await page.getByTestId('order-row').first().waitFor();
+
+  // What a curious customer would paste into the console: an operation the site never sends,
+  // with the page's own origin and session cookie.
+  const answer = await page.evaluate(async () => {
+    const response = await fetch('/graphql', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ query: '{ me { id name email orders(first: 100) { totalCount } } }' }),
+    });
+    return { status: response.status, body: await response.json() };
+  });
+  assert.equal(answer.status, 403);
+  assert.equal(answer.body.errors?.[0]?.extensions?.code, 'OPERATION_NOT_ALLOWED');
+  assert.equal(answer.body.data ?? null, null);
+  await page.close();
+});
+
 test('containment check fails on key_echo through a fake leaky gateway', async (t) => {
   // The fake takes the place of a careless gateway. It copies the back office's raw response, here
   // with the key echoed by key_echo, into every GraphQL response that the page receives.
