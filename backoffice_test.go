@@ -18,12 +18,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
+	dto "github.com/prometheus/client_model/go"
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
 
-	"customer-gateway/resolvers"
 	"customer-gateway/telemetry"
 )
 
@@ -227,31 +225,18 @@ func startTestGateway(t *testing.T, setup testSetup, changes ...func(*config)) *
 	if dev {
 		env = "development"
 	}
-	cfg := &config{
-		env:            env,
-		listenAddr:     srv.Listener.Addr().String(),
-		upstreamURL:    upstreamURL,
-		upstreamKey:    frontKey,
-		upstreamZone:   "Europe/Berlin",
-		sessionKeys:    "c2Vzc2lvbi1rZXktZm9yLXRlc3RzLW9ubHktMzItYnl0ZXMhIQ==",
-		sessionDir:     t.TempDir(),
-		allowedOrigins: origin,
-		siteDir:        "web-example/site",
-		batchWait:      2 * time.Millisecond,
-
-		signingKeys:     signingKeys,
-		upstreamTimeout: 5 * time.Second,
-		requestDeadline: 10 * time.Second,
-		callBudget:      30,
-
-		limits:          resolvers.DefaultLimits,
-		sessionIdle:     30 * time.Minute,
-		sessionMaxAge:   12 * time.Hour,
-		loginsPerMinute: 5,
-		addressLogins:   50,
-		costPerSecond:   2000,
-		costBurst:       10000,
-	}
+	cfg := defaultConfig()
+	cfg.env = env
+	cfg.listenAddr = srv.Listener.Addr().String()
+	cfg.adminAddr = "127.0.0.1:0"
+	cfg.upstreamURL = upstreamURL
+	cfg.upstreamKey = frontKey
+	cfg.upstreamZone = "Europe/Berlin"
+	cfg.sessionKeys = testSessionKey
+	cfg.sessionDir = t.TempDir()
+	cfg.allowedOrigins = origin
+	cfg.siteDir = "web-example/site"
+	cfg.signingKeys = signingKeys
 	for _, change := range changes {
 		if change != nil {
 			change(cfg)
@@ -279,21 +264,10 @@ func startTestGateway(t *testing.T, setup testSetup, changes ...func(*config)) *
 // upstreamCalls returns the sum of gateway_upstream_requests_total, optionally for one API file.
 func (g *testGateway) upstreamCalls(api string) float64 {
 	g.t.Helper()
-	rec := httptest.NewRecorder()
-	g.admin.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	families, err := parser.TextToMetricFamilies(rec.Body)
-	if err != nil {
-		g.t.Fatal(err)
-	}
 	total := 0.0
-	if f, ok := families["gateway_upstream_requests_total"]; ok {
-		for _, m := range f.GetMetric() {
-			for _, l := range m.GetLabel() {
-				if l.GetName() == "api" && (api == "" || l.GetValue() == api) {
-					total += m.GetCounter().GetValue()
-				}
-			}
+	for _, m := range g.metrics()["gateway_upstream_requests_total"].GetMetric() {
+		if api == "" || labelValue(m, "api") == api {
+			total += m.GetCounter().GetValue()
 		}
 	}
 	return total
@@ -302,24 +276,23 @@ func (g *testGateway) upstreamCalls(api string) float64 {
 // upstreamOutcomes returns gateway_upstream_requests_total of one API file by outcome.
 func (g *testGateway) upstreamOutcomes(api string) map[string]float64 {
 	g.t.Helper()
-	rec := httptest.NewRecorder()
-	g.admin.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	families, err := parser.TextToMetricFamilies(rec.Body)
-	if err != nil {
-		g.t.Fatal(err)
-	}
 	out := map[string]float64{}
-	for _, m := range families["gateway_upstream_requests_total"].GetMetric() {
-		labels := map[string]string{}
-		for _, l := range m.GetLabel() {
-			labels[l.GetName()] = l.GetValue()
-		}
-		if labels["api"] == api {
-			out[labels["outcome"]] += m.GetCounter().GetValue()
+	for _, m := range g.metrics()["gateway_upstream_requests_total"].GetMetric() {
+		if labelValue(m, "api") == api {
+			out[labelValue(m, "outcome")] += m.GetCounter().GetValue()
 		}
 	}
 	return out
+}
+
+// labelValue returns the value of m's label name, or "".
+func labelValue(m *dto.Metric, name string) string {
+	for _, l := range m.GetLabel() {
+		if l.GetName() == name {
+			return l.GetValue()
+		}
+	}
+	return ""
 }
 
 // browser is one visitor of the site: it keeps the session cookie the way a browser does
