@@ -6,10 +6,11 @@
 #   make test-browser  check the site's operations and types, then run the browser tests
 #   make types      regenerate web-example/site/js/operations.d.ts from the schema and operations
 #   make generate   regenerate the gqlgen code in graph/ from schema/
+#   make manifest   compile the site's operations into the trusted-documents manifest
 
 FUZZTIME ?= 10s
 
-.PHONY: all build demo backend deps browser-deps test test-browser types generate
+.PHONY: all build demo backend deps browser-deps test test-browser types generate manifest
 
 all: build
 
@@ -45,3 +46,6 @@ test-browser: deps browser-deps
 
 types: browser-deps
 	cd e2e && npx graphql-codegen --config codegen.yml
+
+manifest:
+	go run ./scripts/manifest web-example/site/operations

@@ -18,8 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
+	dto "github.com/prometheus/client_model/go"
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
 
@@ -33,11 +32,18 @@ import (
 const (
 	frontKey = "test-front-key-1f0c9a7e55"
 	adminKey = "test-admin-key-8b2d41c3aa"
+
+	// The request-signing keys, newest first: the gateway signs with the first, and the back
+	// office accepts both.
+	signingKeyNew = "test-2026b:dGVzdC1zaWduaW5nLWtleS1uZXctMzItYnl0ZXMtb2sh"
+	signingKeyOld = "test-2026a:dGVzdC1zaWduaW5nLWtleS1vbGQtMzItYnl0ZXMtb2sh"
+	signingKeys   = signingKeyNew + "," + signingKeyOld
 )
 
 var backOffice struct {
 	url       string // base URL of the PHP APIs
 	faultFile string
+	db        string // the seeded database, shared with further back offices a test starts
 	log       *bytes.Buffer
 }
 
@@ -62,45 +68,62 @@ func runWithBackOffice(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "seeding the back office failed: %v\n%s", err, out)
 		return 1
 	}
+	backOffice.db = db
 	backOffice.faultFile = filepath.Join(dir, "faults.json")
 	os.WriteFile(backOffice.faultFile, []byte("{}"), 0o600)
 
+	backOffice.log = &bytes.Buffer{}
+	url, stop, err := startBackOffice(backOffice.log,
+		"ADMIN_API_TEST_FAULTS=1",
+		"ADMIN_API_FAULT_FILE="+backOffice.faultFile,
+		"ADMIN_API_SIGNING_KEYS="+signingKeys,
+		"ADMIN_API_REQUIRE_SIGNATURES=1",
+		"ADMIN_API_NONCE_DB="+filepath.Join(dir, "nonces.sqlite"),
+	)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%v\n%s", err, backOffice.log)
+		return 1
+	}
+	defer stop()
+	backOffice.url = url
+	return m.Run()
+}
+
+// startBackOffice serves the seeded database with php -S on a free loopback port, with the
+// keys and the extra environment variables in env, and returns the base URL of its APIs and a
+// function that stops it. Its output goes to log.
+func startBackOffice(log io.Writer, env ...string) (string, func(), error) {
 	addr, err := freeAddr()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+		return "", nil, err
 	}
 	cmd := exec.Command("php", "-S", addr, "router.php")
 	cmd.Dir = "web-example/admin-api"
 	cmd.Env = append(os.Environ(),
-		"ADMIN_API_DB="+db,
+		"ADMIN_API_DB="+backOffice.db,
 		"ADMIN_API_FRONT_KEY="+frontKey,
 		"ADMIN_API_ADMIN_KEY="+adminKey,
-		"ADMIN_API_TEST_FAULTS=1",
-		"ADMIN_API_FAULT_FILE="+backOffice.faultFile,
 		// Several workers, as PHP-FPM would have, so batches run in parallel.
 		"PHP_CLI_SERVER_WORKERS=4",
 	)
-	backOffice.log = &bytes.Buffer{}
-	cmd.Stdout, cmd.Stderr = backOffice.log, backOffice.log
+	cmd.Env = append(cmd.Env, env...)
+	cmd.Stdout, cmd.Stderr = log, log
 	// php -S forks its workers; a process group lets the cleanup stop them all, and WaitDelay
 	// keeps a straggler holding the output pipe from blocking the test binary's exit.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.WaitDelay = 2 * time.Second
 	if err := cmd.Start(); err != nil {
-		fmt.Fprintln(os.Stderr, "starting php -S failed:", err)
-		return 1
+		return "", nil, fmt.Errorf("starting php -S failed: %w", err)
 	}
-	defer func() {
+	stop := func() {
 		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		cmd.Wait()
-	}()
-	backOffice.url = "http://" + addr + "/apis/"
-	if err := waitForListener(addr); err != nil {
-		fmt.Fprintf(os.Stderr, "the back office did not start: %v\n%s", err, backOffice.log)
-		return 1
 	}
-	return m.Run()
+	if err := waitForListener(addr); err != nil {
+		stop()
+		return "", nil, fmt.Errorf("the back office did not start: %w", err)
+	}
+	return "http://" + addr + "/apis/", stop, nil
 }
 
 func freeAddr() (string, error) {
@@ -146,46 +169,78 @@ type testGateway struct {
 	origin string
 	logs   *bytes.Buffer
 	logw   *lockedWriter
+	cfg    *config
 }
 
 // newTestGateway starts a gateway in production mode, or development mode when dev is set.
-func newTestGateway(t *testing.T, dev bool) *testGateway {
+// Trusted documents are not enforced, so tests can send operations outside the manifest; use
+// newTestGatewayWith to enforce them. Changes adjust the configuration before it is validated.
+func newTestGateway(t *testing.T, dev bool, changes ...func(*config)) *testGateway {
 	t.Helper()
-	return startTestGateway(t, dev, backOffice.url, noop.NewTracerProvider(), 5*time.Second)
+	return startTestGateway(t, testSetup{dev: dev}, append([]func(*config){allowAnyDocument}, changes...)...)
+}
+
+// allowAnyDocument lets a production test gateway execute operations outside the manifest.
+func allowAnyDocument(c *config) { c.untrustedDocuments = true }
+
+// newTestGatewayWith starts a gateway like newTestGateway, with trusted documents enforced,
+// after change (which may be nil) has adjusted its configuration.
+func newTestGatewayWith(t *testing.T, dev bool, change func(*config)) *testGateway {
+	t.Helper()
+	return startTestGateway(t, testSetup{dev: dev}, change)
 }
 
 // newTestGatewayWithTimeout starts a gateway whose upstream calls time out after timeout.
 func newTestGatewayWithTimeout(t *testing.T, dev bool, timeout time.Duration) *testGateway {
 	t.Helper()
-	return startTestGateway(t, dev, backOffice.url, noop.NewTracerProvider(), timeout)
+	return newTestGateway(t, dev, func(c *config) { c.upstreamTimeout = timeout })
 }
 
-// startTestGateway starts a gateway in front of the back office at upstreamURL, making its
-// spans with tp, with upstream calls that time out after timeout. Each of configure may change
-// the configuration before it is validated.
-func startTestGateway(t *testing.T, dev bool, upstreamURL string, tp trace.TracerProvider, timeout time.Duration, configure ...func(*config)) *testGateway {
+// testSetup describes a test gateway beyond its configuration.
+type testSetup struct {
+	dev     bool
+	overTLS bool                 // serve HTTPS with a test certificate
+	backend string               // base URL of the PHP APIs; "" means the shared test back office
+	tracer  trace.TracerProvider // nil means spans go nowhere
+}
+
+// startTestGateway starts a gateway for setup; changes (nil ones are skipped) adjust its
+// configuration before it is validated.
+func startTestGateway(t *testing.T, setup testSetup, changes ...func(*config)) *testGateway {
 	t.Helper()
+	dev, overTLS := setup.dev, setup.overTLS
+	upstreamURL, tp := setup.backend, setup.tracer
+	if upstreamURL == "" {
+		upstreamURL = backOffice.url
+	}
+	if tp == nil {
+		tp = noop.NewTracerProvider()
+	}
 	srv := httptest.NewUnstartedServer(nil)
 	origin := "http://" + srv.Listener.Addr().String()
+	if overTLS {
+		origin = "https://" + srv.Listener.Addr().String()
+	}
 	env := "production"
 	if dev {
 		env = "development"
 	}
-	cfg := &config{
-		env:            env,
-		listenAddr:     srv.Listener.Addr().String(),
-		upstreamURL:    upstreamURL,
-		upstreamKey:    frontKey,
-		upstreamWait:   timeout,
-		upstreamZone:   "Europe/Berlin",
-		sessionKeys:    "c2Vzc2lvbi1rZXktZm9yLXRlc3RzLW9ubHktMzItYnl0ZXMhIQ==",
-		sessionDir:     t.TempDir(),
-		allowedOrigins: origin,
-		siteDir:        "web-example/site",
-		batchWait:      2 * time.Millisecond,
-	}
-	for _, change := range configure {
-		change(cfg)
+	cfg := defaultConfig()
+	cfg.env = env
+	cfg.listenAddr = srv.Listener.Addr().String()
+	cfg.adminAddr = "127.0.0.1:0"
+	cfg.upstreamURL = upstreamURL
+	cfg.upstreamKey = frontKey
+	cfg.upstreamZone = "Europe/Berlin"
+	cfg.sessionKeys = testSessionKey
+	cfg.sessionDir = t.TempDir()
+	cfg.allowedOrigins = origin
+	cfg.siteDir = "web-example/site"
+	cfg.signingKeys = signingKeys
+	for _, change := range changes {
+		if change != nil {
+			change(cfg)
+		}
 	}
 	if err := cfg.validate(); err != nil {
 		t.Fatal(err)
@@ -197,35 +252,50 @@ func startTestGateway(t *testing.T, dev bool, upstreamURL string, tp trace.Trace
 		t.Fatal(err)
 	}
 	srv.Config.Handler = gw.public
-	srv.Start()
+	if overTLS {
+		srv.StartTLS()
+	} else {
+		srv.Start()
+	}
 	t.Cleanup(func() {
 		srv.Close()
 		gw.close()
 	})
-	return &testGateway{t: t, public: srv, admin: gw.admin, origin: origin, logs: logs, logw: logw}
+	return &testGateway{t: t, public: srv, admin: gw.admin, origin: origin, logs: logs, logw: logw, cfg: cfg}
 }
 
 // upstreamCalls returns the sum of gateway_upstream_requests_total, optionally for one API file.
 func (g *testGateway) upstreamCalls(api string) float64 {
 	g.t.Helper()
-	rec := httptest.NewRecorder()
-	g.admin.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	families, err := parser.TextToMetricFamilies(rec.Body)
-	if err != nil {
-		g.t.Fatal(err)
-	}
 	total := 0.0
-	if f, ok := families["gateway_upstream_requests_total"]; ok {
-		for _, m := range f.GetMetric() {
-			for _, l := range m.GetLabel() {
-				if l.GetName() == "api" && (api == "" || l.GetValue() == api) {
-					total += m.GetCounter().GetValue()
-				}
-			}
+	for _, m := range g.metrics()["gateway_upstream_requests_total"].GetMetric() {
+		if api == "" || labelValue(m, "api") == api {
+			total += m.GetCounter().GetValue()
 		}
 	}
 	return total
+}
+
+// upstreamOutcomes returns gateway_upstream_requests_total of one API file by outcome.
+func (g *testGateway) upstreamOutcomes(api string) map[string]float64 {
+	g.t.Helper()
+	out := map[string]float64{}
+	for _, m := range g.metrics()["gateway_upstream_requests_total"].GetMetric() {
+		if labelValue(m, "api") == api {
+			out[labelValue(m, "outcome")] += m.GetCounter().GetValue()
+		}
+	}
+	return out
+}
+
+// labelValue returns the value of m's label name, or "".
+func labelValue(m *dto.Metric, name string) string {
+	for _, l := range m.GetLabel() {
+		if l.GetName() == name {
+			return l.GetValue()
+		}
+	}
+	return ""
 }
 
 // browser is one visitor of the site: it keeps the session cookie the way a browser does

@@ -10,10 +10,13 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
+	"customer-gateway/manifest"
+	"customer-gateway/resolvers"
 	"customer-gateway/session"
 	"customer-gateway/upstream"
 )
@@ -34,28 +37,77 @@ type config struct {
 	graphiqlDir    string
 	batchWait      time.Duration
 	shutdownGrace  time.Duration
-	upstreamWait   time.Duration
 	redisURL       string // unset: sessions and caches stay in this process
 	check          bool
+
+	// signingKeys are the request-signing keys as keyid:base64key pairs; empty turns signing off.
+	signingKeys     upstream.Secret
+	upstreamTimeout time.Duration
+	requestDeadline time.Duration
+	callBudget      int
+
+	// tuneUpstream, when set, adjusts the upstream client's configuration before the client is
+	// built. No variable or flag sets it: tests use it to inject breaker settings.
+	tuneUpstream func(*upstream.Config)
+
+	// Refusing what the site would never send: operation limits, trusted documents, session
+	// timeouts and rate limits.
+	limits           resolvers.Limits
+	trustedDocuments string
+	sessionIdle      time.Duration
+	sessionMaxAge    time.Duration
+	loginsPerMinute  int
+	addressLogins    int
+	costPerSecond    int
+	costBurst        int
+	// untrustedDocuments turns off trusted-document enforcement in production. No variable or
+	// flag sets it: only tests do, to exercise the other checks with documents outside the
+	// manifest.
+	untrustedDocuments bool
 }
 
 func (c *config) development() bool { return c.env == "development" }
 
+// defaultConfig returns the configuration before the environment and the flags change it: the
+// defaults of every setting that has one.
+func defaultConfig() *config {
+	return &config{
+		env:          "production",
+		listenAddr:   "127.0.0.1:8080",
+		adminAddr:    "127.0.0.1:9090",
+		upstreamZone: "UTC",
+		batchWait:    2 * time.Millisecond,
+
+		shutdownGrace:   15 * time.Second,
+		upstreamTimeout: 5 * time.Second,
+		requestDeadline: 10 * time.Second,
+		callBudget:      30,
+
+		limits:          resolvers.DefaultLimits,
+		sessionIdle:     30 * time.Minute,
+		sessionMaxAge:   12 * time.Hour,
+		loginsPerMinute: 5,
+		addressLogins:   50,
+		costPerSecond:   2000,
+		costBurst:       10000,
+	}
+}
+
 // loadConfig reads the environment, then the flags in args.
 func loadConfig(args []string, stderr io.Writer) (*config, error) {
-	c := &config{
-		env:            envOr("GATEWAY_ENV", "production"),
-		listenAddr:     envOr("LISTEN_ADDR", "127.0.0.1:8080"),
-		adminAddr:      envOr("ADMIN_ADDR", "127.0.0.1:9090"),
-		upstreamURL:    os.Getenv("UPSTREAM_URL"),
-		upstreamZone:   envOr("UPSTREAM_TIMEZONE", "UTC"),
-		sessionDir:     os.Getenv("SESSION_DIR"),
-		allowedOrigins: os.Getenv("ALLOWED_ORIGINS"),
-		siteDir:        os.Getenv("SITE_DIR"),
-		graphiqlDir:    os.Getenv("GRAPHIQL_DIR"),
-		batchWait:      2 * time.Millisecond,
-		shutdownGrace:  15 * time.Second,
-		upstreamWait:   5 * time.Second,
+	c := defaultConfig()
+	c.env = envOr("GATEWAY_ENV", c.env)
+	c.listenAddr = envOr("LISTEN_ADDR", c.listenAddr)
+	c.adminAddr = envOr("ADMIN_ADDR", c.adminAddr)
+	c.upstreamURL = os.Getenv("UPSTREAM_URL")
+	c.upstreamZone = envOr("UPSTREAM_TIMEZONE", c.upstreamZone)
+	c.sessionDir = os.Getenv("SESSION_DIR")
+	c.allowedOrigins = os.Getenv("ALLOWED_ORIGINS")
+	c.siteDir = os.Getenv("SITE_DIR")
+	c.graphiqlDir = os.Getenv("GRAPHIQL_DIR")
+	c.trustedDocuments = os.Getenv("TRUSTED_DOCUMENTS")
+	if err := c.readLimitsFromEnv(); err != nil {
+		return nil, err
 	}
 	key, err := secretFromEnv("UPSTREAM_API_KEY")
 	if err != nil {
@@ -67,6 +119,20 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 		return nil, err
 	}
 	c.sessionKeys = keys
+	if c.signingKeys, err = secretFromEnv("UPSTREAM_SIGNING_KEYS"); err != nil {
+		return nil, err
+	}
+	if err := durationFromEnv("UPSTREAM_TIMEOUT", &c.upstreamTimeout); err != nil {
+		return nil, err
+	}
+	if err := durationFromEnv("REQUEST_DEADLINE", &c.requestDeadline); err != nil {
+		return nil, err
+	}
+	if v := os.Getenv("UPSTREAM_CALL_BUDGET"); v != "" {
+		if c.callBudget, err = strconv.Atoi(v); err != nil {
+			return nil, fmt.Errorf("UPSTREAM_CALL_BUDGET %q is not a whole number such as 30", v)
+		}
+	}
 	redisURL, err := secretFromEnv("REDIS_URL")
 	if err != nil {
 		return nil, err
@@ -83,11 +149,6 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 			return nil, fmt.Errorf("SHUTDOWN_GRACE %q is not a duration such as 15s", v)
 		}
 	}
-	if v := os.Getenv("UPSTREAM_TIMEOUT"); v != "" {
-		if c.upstreamWait, err = time.ParseDuration(v); err != nil {
-			return nil, fmt.Errorf("UPSTREAM_TIMEOUT %q is not a duration such as 5s", v)
-		}
-	}
 
 	fs := flag.NewFlagSet("customer-gateway", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -100,9 +161,23 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.allowedOrigins, "allowed-origins", c.allowedOrigins, "comma-separated `origins` allowed to call /graphql (ALLOWED_ORIGINS)")
 	fs.StringVar(&c.siteDir, "site", c.siteDir, "serve the customer site from this `folder` at / (SITE_DIR)")
 	fs.StringVar(&c.graphiqlDir, "graphiql-dir", c.graphiqlDir, "serve GraphiQL at /playground in development from the graphiql, react and react-dom packages in this node_modules `folder` (GRAPHIQL_DIR)")
+	fs.DurationVar(&c.upstreamTimeout, "upstream-timeout", c.upstreamTimeout, "time limit of one call to the back office, until its whole answer is read (UPSTREAM_TIMEOUT)")
+	fs.DurationVar(&c.requestDeadline, "request-deadline", c.requestDeadline, "time limit of all the back-office calls of one GraphQL request, retries included (REQUEST_DEADLINE)")
+	fs.IntVar(&c.callBudget, "upstream-call-budget", c.callBudget, "most back-office calls one GraphQL operation may start; further fields fail with QUERY_TOO_COMPLEX (UPSTREAM_CALL_BUDGET)")
 	fs.DurationVar(&c.batchWait, "batch-wait", c.batchWait, "how long a loader collects keys before it calls the back office (BATCH_WAIT)")
 	fs.DurationVar(&c.shutdownGrace, "shutdown-grace", c.shutdownGrace, "how long requests in flight may take to finish after SIGTERM (SHUTDOWN_GRACE)")
-	fs.DurationVar(&c.upstreamWait, "upstream-timeout", c.upstreamWait, "time limit of one back-office call, from sending to the last byte (UPSTREAM_TIMEOUT)")
+	fs.IntVar(&c.limits.Tokens, "max-tokens", c.limits.Tokens, "maximum `tokens` in an operation's document (MAX_TOKENS)")
+	fs.IntVar(&c.limits.Depth, "max-depth", c.limits.Depth, "maximum selection `depth` of an operation (MAX_DEPTH)")
+	fs.IntVar(&c.limits.Aliases, "max-aliases", c.limits.Aliases, "maximum aliased `fields` in an operation (MAX_ALIASES)")
+	fs.IntVar(&c.limits.RootFields, "max-root-fields", c.limits.RootFields, "maximum root `fields` in an operation (MAX_ROOT_FIELDS)")
+	fs.IntVar(&c.limits.Complexity, "max-complexity", c.limits.Complexity, "maximum `cost` of an operation, list fields multiplied by first (MAX_COMPLEXITY)")
+	fs.StringVar(&c.trustedDocuments, "trusted-documents", c.trustedDocuments, "trusted-documents manifest `file` (TRUSTED_DOCUMENTS)")
+	fs.DurationVar(&c.sessionIdle, "session-idle-timeout", c.sessionIdle, "end a session after this `duration` without a request (SESSION_IDLE_TIMEOUT)")
+	fs.DurationVar(&c.sessionMaxAge, "session-max-age", c.sessionMaxAge, "end a session this `duration` after its login (SESSION_MAX_AGE)")
+	fs.IntVar(&c.loginsPerMinute, "login-rate", c.loginsPerMinute, "login `attempts` a minute per email (LOGIN_RATE)")
+	fs.IntVar(&c.addressLogins, "login-rate-per-address", c.addressLogins, "login `attempts` a minute per client address (LOGIN_RATE_PER_ADDRESS)")
+	fs.IntVar(&c.costPerSecond, "cost-rate", c.costPerSecond, "operation `cost` a second per session and per client address (COST_RATE)")
+	fs.IntVar(&c.costBurst, "cost-burst", c.costBurst, "operation `cost` a session or client address may spend at once (COST_BURST)")
 	fs.StringVar(&c.redisURL, "redis-url", c.redisURL, "Redis shared by all instances for sessions and caches, as a redis:// or rediss:// `URL`; see docs/operations.md for Sentinel and Cluster (REDIS_URL)")
 	fs.BoolVar(&c.check, "check", false, "validate the configuration, print it with secrets redacted, and exit")
 	if err := fs.Parse(args); err != nil {
@@ -125,6 +200,9 @@ func (c *config) validate() error {
 	if u, err := url.Parse(c.upstreamURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return errors.New("UPSTREAM_URL is invalid: it must be an absolute http or https URL")
 	}
+	if c.adminAddr == c.listenAddr {
+		return fmt.Errorf("ADMIN_ADDR and LISTEN_ADDR are both %q: the operator listener needs its own address, such as 127.0.0.1:9090", c.adminAddr)
+	}
 	if c.upstreamKey == "" {
 		return errors.New("UPSTREAM_API_KEY is missing: set it, or UPSTREAM_API_KEY_FILE, to the front-end API key")
 	}
@@ -137,8 +215,19 @@ func (c *config) validate() error {
 	if _, err := session.ParseKeys(string(c.sessionKeys)); err != nil {
 		return fmt.Errorf("SESSION_KEYS is invalid: %w", err)
 	}
-	if c.upstreamWait <= 0 || c.upstreamWait > 2*time.Minute {
-		return errors.New("UPSTREAM_TIMEOUT must be more than 0 and at most 2m")
+	if c.signingKeys != "" {
+		if _, err := upstream.ParseSigningKeys(string(c.signingKeys)); err != nil {
+			return fmt.Errorf("UPSTREAM_SIGNING_KEYS is invalid: %w; write keyid:base64key pairs, newest first, each key from openssl rand -base64 32", err)
+		}
+	}
+	if c.upstreamTimeout < 100*time.Millisecond || c.upstreamTimeout > time.Minute {
+		return errors.New("UPSTREAM_TIMEOUT must be between 100ms and 1m")
+	}
+	if c.requestDeadline < c.upstreamTimeout || c.requestDeadline > 5*time.Minute {
+		return errors.New("REQUEST_DEADLINE must be at least UPSTREAM_TIMEOUT and at most 5m")
+	}
+	if c.callBudget < 1 || c.callBudget > 1000 {
+		return errors.New("UPSTREAM_CALL_BUDGET must be between 1 and 1000")
 	}
 	if c.batchWait < 0 || c.batchWait > 50*time.Millisecond {
 		return errors.New("BATCH_WAIT must be between 0 and 50ms")
@@ -186,6 +275,43 @@ func (c *config) validate() error {
 	if c.graphiqlDir != "" && !c.development() {
 		return errors.New("GRAPHIQL_DIR is set, but GraphiQL is served in development only: unset it or set GATEWAY_ENV=development")
 	}
+	return c.validateLimits()
+}
+
+// readLimitsFromEnv reads the operation limits, session timeouts and rate limits.
+func (c *config) readLimitsFromEnv() error {
+	ints := []struct {
+		name string
+		dst  *int
+	}{
+		{"MAX_TOKENS", &c.limits.Tokens}, {"MAX_DEPTH", &c.limits.Depth}, {"MAX_ALIASES", &c.limits.Aliases},
+		{"MAX_ROOT_FIELDS", &c.limits.RootFields}, {"MAX_COMPLEXITY", &c.limits.Complexity},
+		{"LOGIN_RATE", &c.loginsPerMinute}, {"LOGIN_RATE_PER_ADDRESS", &c.addressLogins}, {"COST_RATE", &c.costPerSecond}, {"COST_BURST", &c.costBurst},
+	}
+	for _, v := range ints {
+		if raw := os.Getenv(v.name); raw != "" {
+			n, err := strconv.Atoi(raw)
+			if err != nil {
+				return fmt.Errorf("%s %q is not a whole number", v.name, raw)
+			}
+			*v.dst = n
+		}
+	}
+	durations := []struct {
+		name string
+		dst  *time.Duration
+	}{
+		{"SESSION_IDLE_TIMEOUT", &c.sessionIdle}, {"SESSION_MAX_AGE", &c.sessionMaxAge},
+	}
+	for _, v := range durations {
+		if raw := os.Getenv(v.name); raw != "" {
+			d, err := time.ParseDuration(raw)
+			if err != nil {
+				return fmt.Errorf("%s %q is not a duration such as 30m", v.name, raw)
+			}
+			*v.dst = d
+		}
+	}
 	return nil
 }
 
@@ -197,6 +323,37 @@ func (c *config) validateProduction() error {
 	}
 	if problems := c.insecure(); len(problems) > 0 {
 		return errors.New(problems[0])
+	}
+	return nil
+}
+
+// validateLimits checks the settings that readLimitsFromEnv reads, and that production has a
+// trusted-documents manifest.
+func (c *config) validateLimits() error {
+	for name, n := range map[string]int{
+		"MAX_TOKENS": c.limits.Tokens, "MAX_DEPTH": c.limits.Depth, "MAX_ALIASES": c.limits.Aliases,
+		"MAX_ROOT_FIELDS": c.limits.RootFields, "MAX_COMPLEXITY": c.limits.Complexity,
+		"LOGIN_RATE": c.loginsPerMinute, "LOGIN_RATE_PER_ADDRESS": c.addressLogins, "COST_RATE": c.costPerSecond, "COST_BURST": c.costBurst,
+	} {
+		if n < 1 {
+			return fmt.Errorf("%s must be at least 1", name)
+		}
+	}
+	if c.costBurst < c.limits.Complexity {
+		return fmt.Errorf("COST_BURST (%d) must be at least MAX_COMPLEXITY (%d), or the costliest allowed operation could never run", c.costBurst, c.limits.Complexity)
+	}
+	if c.sessionIdle <= 0 || c.sessionMaxAge <= 0 {
+		return errors.New("SESSION_IDLE_TIMEOUT and SESSION_MAX_AGE must be positive durations such as 30m")
+	}
+	path := c.trustedDocumentsPath()
+	if path == "" {
+		if c.development() || c.untrustedDocuments {
+			return nil
+		}
+		return errors.New("TRUSTED_DOCUMENTS is missing: production executes only the operations of a manifest; run make manifest and set it to the manifest.json written")
+	}
+	if _, err := manifest.Load(path); err != nil {
+		return fmt.Errorf("TRUSTED_DOCUMENTS is invalid: %w", err)
 	}
 	return nil
 }
@@ -285,6 +442,22 @@ func writableFolder(dir string) error {
 	}
 }
 
+// trustedDocumentsPath returns TRUSTED_DOCUMENTS, or the site's own manifest when SITE_DIR
+// holds one, or "".
+func (c *config) trustedDocumentsPath() string {
+	if c.trustedDocuments != "" {
+		return c.trustedDocuments
+	}
+	if c.siteDir == "" {
+		return ""
+	}
+	path := filepath.Join(c.siteDir, "operations", "manifest.json")
+	if _, err := os.Stat(path); err != nil {
+		return ""
+	}
+	return path
+}
+
 // origins returns the allowed origins: ALLOWED_ORIGINS, or the public listener's own origin
 // (with localhost beside 127.0.0.1, since a browser may name the same listener either way).
 func (c *config) origins() []string {
@@ -339,9 +512,15 @@ func (c *config) print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "GATEWAY_ENV=%s\nLISTEN_ADDR=%s\nADMIN_ADDR=%s\nUPSTREAM_URL=%s\nUPSTREAM_API_KEY=%s\n",
 		c.env, c.listenAddr, c.adminAddr, redactURL(c.upstreamURL), redact(c.upstreamKey))
+	fmt.Fprintf(w, "UPSTREAM_SIGNING_KEYS=%s\nUPSTREAM_TIMEOUT=%s\nREQUEST_DEADLINE=%s\nUPSTREAM_CALL_BUDGET=%d\n",
+		redact(c.signingKeys), c.upstreamTimeout, c.requestDeadline, c.callBudget)
 	fmt.Fprintf(w, "UPSTREAM_TIMEZONE=%s\nSESSION_KEYS=%s\nSESSION_DIR=%s\nALLOWED_ORIGINS=%s\nSITE_DIR=%s\nGRAPHIQL_DIR=%s\nBATCH_WAIT=%s\n",
 		c.upstreamZone, redact(c.sessionKeys), c.sessionFolder(), strings.Join(c.origins(), ","), c.siteDir, c.graphiqlDir, c.batchWait)
 	fmt.Fprintf(w, "SHUTDOWN_GRACE=%s\n", c.shutdownGrace)
+	fmt.Fprintf(w, "MAX_TOKENS=%d\nMAX_DEPTH=%d\nMAX_ALIASES=%d\nMAX_ROOT_FIELDS=%d\nMAX_COMPLEXITY=%d\nTRUSTED_DOCUMENTS=%s\n",
+		c.limits.Tokens, c.limits.Depth, c.limits.Aliases, c.limits.RootFields, c.limits.Complexity, c.trustedDocumentsPath())
+	fmt.Fprintf(w, "SESSION_IDLE_TIMEOUT=%s\nSESSION_MAX_AGE=%s\nLOGIN_RATE=%d\nLOGIN_RATE_PER_ADDRESS=%d\nCOST_RATE=%d\nCOST_BURST=%d\n",
+		c.sessionIdle, c.sessionMaxAge, c.loginsPerMinute, c.addressLogins, c.costPerSecond, c.costBurst)
 	if c.redisURL != "" {
 		fmt.Fprintf(w, "REDIS_URL=%s\n", redactRedisURL(c.redisURL))
 	}
@@ -386,13 +565,31 @@ func (c *config) LogValue() slog.Value {
 	)
 }
 
-// redactURL masks the password of a URL's user information.
+// redactURL masks the password of a URL's user information and its query, where a legacy
+// setup may carry a key.
 func redactURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return "(invalid)"
 	}
+	if u.RawQuery != "" {
+		u.RawQuery = "[redacted]"
+	}
 	return u.Redacted()
+}
+
+// durationFromEnv sets *dst from the variable name when it is set.
+func durationFromEnv(name string, dst *time.Duration) error {
+	v := os.Getenv(name)
+	if v == "" {
+		return nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return fmt.Errorf("%s %q is not a duration such as 5s", name, v)
+	}
+	*dst = d
+	return nil
 }
 
 func envOr(name, fallback string) string {

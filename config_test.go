@@ -4,16 +4,17 @@ import (
 	"bytes"
 	"strings"
 	"testing"
-	"time"
 )
 
 func TestConfigValidate(t *testing.T) {
 	base := func() *config {
-		return &config{
-			env: "production", listenAddr: "127.0.0.1:8080", upstreamURL: "http://127.0.0.1:8081/apis/",
-			upstreamKey: "k", upstreamWait: 5 * time.Second, upstreamZone: "UTC", sessionKeys: "c2Vzc2lvbi1rZXktZm9yLXRlc3RzLW9ubHktMzItYnl0ZXMhIQ==",
-			sessionDir: t.TempDir(),
-		}
+		c := defaultConfig()
+		c.upstreamURL = "http://127.0.0.1:8081/apis/"
+		c.upstreamKey = "k"
+		c.sessionKeys = "c2Vzc2lvbi1rZXktZm9yLXRlc3RzLW9ubHktMzItYnl0ZXMhIQ=="
+		c.sessionDir = t.TempDir()
+		c.untrustedDocuments = true
+		return c
 	}
 	tests := []struct {
 		name    string
@@ -22,6 +23,7 @@ func TestConfigValidate(t *testing.T) {
 	}{
 		{"valid", func(*config) {}, ""},
 		{"unknown-env", func(c *config) { c.env = "staging" }, "GATEWAY_ENV"},
+		{"admin-on-public-address", func(c *config) { c.adminAddr = c.listenAddr }, "ADMIN_ADDR and LISTEN_ADDR"},
 		{"missing-upstream", func(c *config) { c.upstreamURL = "" }, "UPSTREAM_URL is missing"},
 		{"relative-upstream", func(c *config) { c.upstreamURL = "/apis/" }, "UPSTREAM_URL is invalid"},
 		{"missing-key", func(c *config) { c.upstreamKey = "" }, "UPSTREAM_API_KEY is missing"},
@@ -64,12 +66,12 @@ func TestDefaultOriginsIncludeLocalhost(t *testing.T) {
 
 func TestCheckRedactsSecrets(t *testing.T) {
 	c := &config{
-		env: "production", listenAddr: "127.0.0.1:8080", upstreamURL: "http://user:url-password@127.0.0.1:8081/apis/",
+		env: "production", listenAddr: "127.0.0.1:8080", upstreamURL: "http://user:url-password@127.0.0.1:8081/apis/?key=key-in-query",
 		upstreamKey: "the-api-key", upstreamZone: "UTC", sessionKeys: "the-session-key", sessionDir: t.TempDir(),
 	}
 	var out bytes.Buffer
 	c.print(&out)
-	for _, secret := range []string{"url-password", "the-api-key", "the-session-key"} {
+	for _, secret := range []string{"url-password", "key-in-query", "the-api-key", "the-session-key"} {
 		if strings.Contains(out.String(), secret) {
 			t.Errorf("the output shows %q:\n%s", secret, out.String())
 		}

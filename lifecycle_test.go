@@ -30,6 +30,7 @@ func setGatewayEnv(t *testing.T, listenAddr, adminAddr string) {
 		"SESSION_DIR":       t.TempDir(),
 		"ALLOWED_ORIGINS":   "http://" + listenAddr,
 		"SITE_DIR":          "",
+		"TRUSTED_DOCUMENTS": "web-example/site/operations/manifest.json",
 		"BATCH_WAIT":        "",
 		"SHUTDOWN_GRACE":    "",
 	}
@@ -40,6 +41,7 @@ func setGatewayEnv(t *testing.T, listenAddr, adminAddr string) {
 		t.Setenv(name+"_FILE", "")
 	}
 	t.Setenv("UPSTREAM_API_KEY", frontKey)
+	t.Setenv("UPSTREAM_SIGNING_KEYS", signingKeys)
 	t.Setenv("SESSION_KEYS", testSessionKey)
 	for _, name := range otelVariables {
 		t.Setenv(name, "")
@@ -76,9 +78,17 @@ func waitInFlight(t *testing.T, adminAddr string) {
 func slowLogin(t *testing.T, listenAddr string) <-chan string {
 	t.Helper()
 	out := make(chan string, 1)
+	// The site's own Login operation, because production executes trusted documents only.
+	query, err := os.ReadFile("web-example/site/operations/Login.graphql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := json.Marshal(map[string]any{
+		"query":     string(query),
+		"variables": map[string]string{"email": "ann@example.com", "password": "demo-password"},
+	})
 	go func() {
-		body := `{"query":"mutation { login(email: \"ann@example.com\", password: \"demo-password\") { customer { name } } }"}`
-		req, _ := http.NewRequest("POST", "http://"+listenAddr+"/graphql", strings.NewReader(body))
+		req, _ := http.NewRequest("POST", "http://"+listenAddr+"/graphql", bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Origin", "http://"+listenAddr)
 		resp, err := http.DefaultClient.Do(req)
@@ -109,7 +119,7 @@ func TestShutdownFinishesInFlightQuery(t *testing.T) {
 	// A real SIGTERM: run's signal.NotifyContext catches it, so the test binary lives on.
 	syscall.Kill(os.Getpid(), syscall.SIGTERM)
 
-	if got := <-answer; got != `{"data":{"login":{"customer":{"name":"Ann Example"}}}}` {
+	if got := <-answer; got != `{"data":{"login":{"customer":{"id":"1","name":"Ann Example"}}}}` {
 		t.Errorf("in-flight login answered %s", got)
 	}
 	if err := <-done; err != nil {

@@ -7,14 +7,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 )
 
 // The customer's writes, against the example back office: optimistic concurrency on the
@@ -126,29 +123,6 @@ func postConcurrently(g *testGateway, cookie *http.Cookie, query string, variabl
 		return nil, fmt.Errorf("status %d, body %s: %w", resp.StatusCode, raw, err)
 	}
 	return &out, nil
-}
-
-// upstreamOutcomes returns gateway_upstream_requests_total of one API file by outcome.
-func (g *testGateway) upstreamOutcomes(api string) map[string]float64 {
-	g.t.Helper()
-	rec := httptest.NewRecorder()
-	g.admin.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	families, err := parser.TextToMetricFamilies(rec.Body)
-	if err != nil {
-		g.t.Fatal(err)
-	}
-	out := map[string]float64{}
-	for _, m := range families["gateway_upstream_requests_total"].GetMetric() {
-		labels := map[string]string{}
-		for _, l := range m.GetLabel() {
-			labels[l.GetName()] = l.GetValue()
-		}
-		if labels["api"] == api {
-			out[labels["outcome"]] += m.GetCounter().GetValue()
-		}
-	}
-	return out
 }
 
 func TestProfileConcurrentStaleUpdates(t *testing.T) {
@@ -447,6 +421,12 @@ func TestMutationInputValidation(t *testing.T) {
 		{"postal-code-too-long", updateProfileMutation, "", profile(address("postalCode", strings.Repeat("1", 21))), "input.address.postalCode"},
 		{"city-too-long", updateProfileMutation, "", profile(address("city", strings.Repeat("x", 101))), "input.address.city"},
 		{"country-lowercase", updateProfileMutation, "", profile(address("country", "de")), "input.address.country"},
+		{"country-user-assigned", updateProfileMutation, "", profile(address("country", "XX")), "input.address.country"},
+		{"country-unknown", updateProfileMutation, "", profile(address("country", "QQ")), "input.address.country"},
+		{"name-zero-width-only", updateProfileMutation, "", profile(func(in map[string]any) { in["name"] = "\u200b\u200b" }), "input.name"},
+		{"name-bidi-override", updateProfileMutation, "", profile(func(in map[string]any) { in["name"] = "Ann \u202eelpmaxE" }), "input.name"},
+		{"subject-line-separator", openTicketMutation, "", map[string]any{"subject": "a\u2028b", "message": "x"}, "input.subject"},
+		{"message-bidi-isolate", openTicketMutation, "", map[string]any{"subject": "s", "message": "pay \u2066here\u2069"}, "input.message"},
 		{"subject-empty", openTicketMutation, "", map[string]any{"subject": "", "message": "x"}, "input.subject"},
 		{"subject-two-lines", openTicketMutation, "", map[string]any{"subject": "a\nb", "message": "x"}, "input.subject"},
 		{"message-too-long", openTicketMutation, "", map[string]any{"subject": "s", "message": strings.Repeat("x", 5001)}, "input.message"},
@@ -506,4 +486,72 @@ func mustJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// A write whose answer is spoiled after the request went out may have been applied, whatever
+// the status: PHP may commit before a notice, a failed json_encode or a cut body. The customer
+// must get OUTCOME_UNKNOWN, so that the site resends with the same key instead of a new one.
+func TestWriteWithSpoiledAnswerIsOutcomeUnknown(t *testing.T) {
+	g := newTestGateway(t, false)
+	b := g.browser()
+	b.login("bob@example.com")
+	for _, mode := range []string{"truncated", "empty200", "notice", "html502", "empty500"} {
+		t.Run(mode, func(t *testing.T) {
+			subject := "Spoiled answer " + mode + " " + newKey()
+			vars := map[string]any{"key": newKey(), "input": map[string]any{"subject": subject, "message": "Hello."}}
+			setFaults(t, map[string]string{"support_api.php": mode})
+			r := b.query(openTicketMutation, vars)
+			if got := r.codes(); len(got) != 1 || got[0] != "OUTCOME_UNKNOWN" {
+				t.Fatalf("codes = %v, want [OUTCOME_UNKNOWN]", got)
+			}
+			setFaults(t, map[string]string{})
+
+			// The resend with the same key returns the ticket, created once.
+			r = b.query(openTicketMutation, vars)
+			if len(r.Errors) > 0 {
+				t.Fatalf("resend: errors %+v", r.Errors)
+			}
+			count := 0
+			for _, ticket := range readTickets(t, b) {
+				if ticket.Subject == subject {
+					count++
+				}
+			}
+			if count != 1 {
+				t.Errorf("%d tickets with the subject, want 1", count)
+			}
+		})
+	}
+}
+
+// closeTicket closes a ticket in the back office's database, as staff would.
+func closeTicket(t *testing.T, id string) {
+	t.Helper()
+	script := `$db = new PDO('sqlite:' . $argv[1]); $db->prepare("UPDATE tickets SET status = 'closed' WHERE id = ?")->execute([$argv[2]]);`
+	if out, err := exec.Command("php", "-r", script, backOffice.db, id).CombinedOutput(); err != nil {
+		t.Fatalf("closing ticket %s: %v: %s", id, err, out)
+	}
+}
+
+func TestReplyToClosedTicketIsConflict(t *testing.T) {
+	g := newTestGateway(t, false)
+	b := g.browser()
+	b.login("bob@example.com")
+	r := b.query(openTicketMutation, map[string]any{"key": newKey(), "input": map[string]any{"subject": "Closed soon", "message": "Hello."}})
+	var d struct{ OpenTicket struct{ Ticket ticketData } }
+	json.Unmarshal(r.Data, &d)
+	id := d.OpenTicket.Ticket.ID
+	if id == "" {
+		t.Fatalf("no ticket opened: %+v", r.Errors)
+	}
+	closeTicket(t, id)
+
+	g.logs.Reset()
+	r = b.query(replyMutation, map[string]any{"key": newKey(), "input": map[string]any{"ticketId": id, "message": "Anyone there?"}})
+	if got := r.codes(); len(got) != 1 || got[0] != "CONFLICT" {
+		t.Errorf("codes = %v, want [CONFLICT]", got)
+	}
+	if strings.Contains(g.logs.String(), `"level":"ERROR"`) {
+		t.Errorf("a refused reply was logged as an error: %s", g.logs.String())
+	}
 }

@@ -6,9 +6,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
-
-	"go.opentelemetry.io/otel/trace/noop"
 
 	"customer-gateway/internal/redistest"
 )
@@ -20,8 +17,7 @@ import (
 // the Redis at redisURL.
 func newRedisTestGateway(t *testing.T, redisURL string) *testGateway {
 	t.Helper()
-	return startTestGateway(t, false, backOffice.url, noop.NewTracerProvider(), 5*time.Second,
-		func(c *config) { c.redisURL = redisURL })
+	return newTestGateway(t, false, func(c *config) { c.redisURL = redisURL })
 }
 
 // ready returns the status and the body of the gateway's /readyz.

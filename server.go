@@ -32,6 +32,7 @@ import (
 	"customer-gateway/edge"
 	"customer-gateway/graph"
 	"customer-gateway/graphiql"
+	"customer-gateway/manifest"
 	"customer-gateway/resolvers"
 	"customer-gateway/session"
 	"customer-gateway/telemetry"
@@ -150,15 +151,26 @@ func newTracedGateway(cfg *config, log *slog.Logger, tp trace.TracerProvider) (*
 	if err != nil {
 		return nil, err
 	}
-	client, err := upstream.NewClient(upstream.Config{
-		BaseURL:       cfg.upstreamURL,
-		Key:           cfg.upstreamKey,
-		Location:      loc,
-		Observe:       metrics.ObserveUpstream,
-		Trace:         tracing.Upstream,
-		InjectHeaders: tracing.InjectHeaders,
-		Timeout:       cfg.upstreamWait,
-	})
+	upstreamCfg := upstream.Config{
+		BaseURL:         cfg.upstreamURL,
+		Key:             cfg.upstreamKey,
+		Location:        loc,
+		Timeout:         cfg.upstreamTimeout,
+		RequestDeadline: cfg.requestDeadline,
+		CallBudget:      cfg.callBudget,
+		Observe:         metrics.ObserveUpstream,
+		Trace:           tracing.Upstream,
+		InjectHeaders:   tracing.InjectHeaders,
+	}
+	if cfg.signingKeys != "" {
+		if upstreamCfg.SigningKeys, err = upstream.ParseSigningKeys(string(cfg.signingKeys)); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.tuneUpstream != nil {
+		cfg.tuneUpstream(&upstreamCfg)
+	}
+	client, err := upstream.NewClient(upstreamCfg)
 	if err != nil {
 		return nil, err
 	}
@@ -183,11 +195,13 @@ func newTracedGateway(cfg *config, log *slog.Logger, tp trace.TracerProvider) (*
 		return nil, err
 	}
 	sessions, err := session.NewManager(session.Config{
-		Keys:   keys,
-		Dir:    cfg.sessionFolder(),
-		Redis:  rdb,
-		Secure: !(cfg.development() && cfg.loopbackListener()),
-		Logger: log,
+		Keys:        keys,
+		Dir:         cfg.sessionFolder(),
+		Redis:       rdb,
+		Secure:      !(cfg.development() && cfg.loopbackListener()),
+		MaxAge:      cfg.sessionMaxAge,
+		IdleTimeout: cfg.sessionIdle,
+		Logger:      log,
 	})
 	if err != nil {
 		return nil, err
@@ -201,6 +215,20 @@ func newTracedGateway(cfg *config, log *slog.Logger, tp trace.TracerProvider) (*
 	gql.Use(telemetry.Operations{Tracing: tracing})
 	gql.SetRecoverFunc(resolvers.Recover(log))
 	gql.SetValidationRulesFn(resolvers.ValidationRules(cfg.development()))
+	gql.SetParserTokenLimit(cfg.limits.Tokens)
+	trusted, err := loadTrustedDocuments(cfg)
+	if err != nil {
+		return nil, err
+	}
+	// Trusted documents first: a hash becomes its document before the limits measure it.
+	gql.Use(trusted)
+	limiter := edge.NewRateLimiter(edge.RateLimitConfig{
+		LoginsPerMinute:        cfg.loginsPerMinute,
+		AddressLoginsPerMinute: cfg.addressLogins,
+		CostPerSecond:          cfg.costPerSecond,
+		CostBurst:              cfg.costBurst,
+	})
+	gql.Use(&resolvers.OperationLimits{Limits: cfg.limits, Admit: admission(limiter)})
 	if cfg.development() {
 		gql.Use(extension.Introspection{})
 	} else {
@@ -210,14 +238,18 @@ func newTracedGateway(cfg *config, log *slog.Logger, tp trace.TracerProvider) (*
 	loaderCfg := upstream.LoaderConfig{Wait: cfg.batchWait, TraceBatch: tracing.Batch, Catalog: catalog}
 	withLoaders := func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			ctx := upstream.WithLoaders(r.Context(), upstream.NewLoaders(client, loaderCfg))
+			// The request's upstream deadline and call budget; the context also ends when the
+			// client goes away, which cancels the calls in flight.
+			ctx, cancel := client.BeginRequest(r.Context())
+			defer cancel()
+			ctx = upstream.WithLoaders(ctx, upstream.NewLoaders(client, loaderCfg))
 			next.ServeHTTP(w, r.WithContext(ctx))
 		})
 	}
 	guard := &edge.Guard{AllowedOrigins: cfg.origins(), SessionCookie: sessions.CookieName()}
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", metrics.GraphQL(edge.NoStore(guard.Wrap(sessions.Middleware(withLoaders(gql))))))
+	mux.Handle("/graphql", metrics.GraphQL(edge.NoStore(guard.Wrap(edge.OverrideStatus(sessions.Middleware(withLoaders(gql)))))))
 	if cfg.development() && cfg.graphiqlDir != "" {
 		ide, err := graphiql.Handler("/graphql", cfg.graphiqlDir)
 		if err != nil {
@@ -260,4 +292,36 @@ func newTracedGateway(cfg *config, log *slog.Logger, tp trace.TracerProvider) (*
 		admin:  adminMux,
 		redis:  rdb,
 	}, nil
+}
+
+// loadTrustedDocuments returns the trusted-documents extension: enforcing in production, and in
+// development only resolving hashes when a manifest is there.
+func loadTrustedDocuments(cfg *config) (manifest.Trusted, error) {
+	t := manifest.Trusted{Enforce: !cfg.development() && !cfg.untrustedDocuments}
+	if path := cfg.trustedDocumentsPath(); path != "" {
+		m, err := manifest.Load(path)
+		if err != nil {
+			return t, err
+		}
+		t.Manifest = m
+	}
+	return t, nil
+}
+
+// admission charges each operation, once it passed the limits, to the rate limits: login
+// attempts per address and email, and the operation's cost per address and session.
+func admission(limiter *edge.RateLimiter) func(context.Context, resolvers.Cost) error {
+	return func(ctx context.Context, cost resolvers.Cost) error {
+		addr := edge.ClientAddrFrom(ctx)
+		if len(cost.LoginEmails) > 0 {
+			if err := limiter.AllowLogin(addr, cost.LoginEmails); err != nil {
+				return err
+			}
+		}
+		key := ""
+		if st := session.FromContext(ctx); st != nil {
+			key = st.Key()
+		}
+		return limiter.AllowCost(addr, key, cost.Complexity)
+	}
 }

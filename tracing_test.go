@@ -7,11 +7,9 @@ import (
 	"regexp"
 	"sync"
 	"testing"
-	"time"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
-	"go.opentelemetry.io/otel/trace/noop"
 )
 
 // newSpanRecorder returns a tracer provider that keeps every ended span in memory, and the
@@ -25,7 +23,7 @@ func newSpanRecorder(t *testing.T) (*sdktrace.TracerProvider, *tracetest.SpanRec
 
 func TestTracingSpans(t *testing.T) {
 	tp, rec := newSpanRecorder(t)
-	g := startTestGateway(t, false, backOffice.url, tp, 5*time.Second)
+	g := startTestGateway(t, testSetup{tracer: tp}, allowAnyDocument)
 	b := g.browser()
 	b.login("ann@example.com")
 	before := len(rec.Ended())
@@ -114,7 +112,7 @@ func TestTraceparentReachesFakeUpstream(t *testing.T) {
 	upstream := httptest.NewServer(fake)
 	defer upstream.Close()
 	tp, rec := newSpanRecorder(t)
-	g := startTestGateway(t, false, upstream.URL+"/apis/", tp, 5*time.Second)
+	g := startTestGateway(t, testSetup{backend: upstream.URL + "/apis/", tracer: tp}, allowAnyDocument)
 
 	g.browser().queryAnyStatus(`mutation { login(email: "ann@example.com", password: "demo-password") { customer { id } } }`)
 
@@ -145,7 +143,7 @@ func TestNoTraceparentWithoutTracing(t *testing.T) {
 	fake := &fakeUpstreamRecordingHeaders{}
 	upstream := httptest.NewServer(fake)
 	defer upstream.Close()
-	g := startTestGateway(t, false, upstream.URL+"/apis/", noop.NewTracerProvider(), 5*time.Second)
+	g := startTestGateway(t, testSetup{backend: upstream.URL + "/apis/"}, allowAnyDocument)
 
 	g.browser().queryAnyStatus(`mutation { login(email: "ann@example.com", password: "demo-password") { customer { id } } }`)
 

@@ -26,6 +26,15 @@ const DefaultMaxBody = 1 << 20
 
 type requestIDKey struct{}
 
+type clientAddrKey struct{}
+
+// ClientAddrFrom returns the client address of the request ctx belongs to, as ClientAddr found
+// it, or "" outside a request that passed the Guard.
+func ClientAddrFrom(ctx context.Context) string {
+	addr, _ := ctx.Value(clientAddrKey{}).(string)
+	return addr
+}
+
 // validRequestID matches a request id that is safe to echo and to log.
 var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)
 
@@ -81,6 +90,22 @@ func (g *Guard) Wrap(next http.Handler) http.Handler {
 	}
 
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		origin := r.Header.Get("Origin")
+		if origin != "" && allowed[origin] {
+			// CORS grants read access, with credentials, to listed origins only. An unlisted
+			// origin gets no Access-Control-Allow-Origin, so its page cannot read a response.
+			h := w.Header()
+			h.Set("Access-Control-Allow-Origin", origin)
+			h.Set("Access-Control-Allow-Credentials", "true")
+			h.Add("Vary", "Origin")
+			if r.Method == http.MethodOptions {
+				h.Set("Access-Control-Allow-Methods", http.MethodPost)
+				h.Set("Access-Control-Allow-Headers", "Content-Type")
+				h.Set("Access-Control-Max-Age", "600")
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
+		}
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)
 			WriteError(w, r, http.StatusMethodNotAllowed, "BAD_REQUEST", "Only POST is accepted.")
@@ -110,8 +135,14 @@ func (g *Guard) Wrap(next http.Handler) http.Handler {
 			WriteError(w, r, http.StatusRequestEntityTooLarge, "BAD_REQUEST", "The request body is too large.")
 			return
 		}
+		// A JSON array is a batch of operations. The site never sends one, and a batch would
+		// multiply every per-operation limit by its length.
+		if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) > 0 && trimmed[0] == '[' {
+			WriteError(w, r, http.StatusBadRequest, "BAD_REQUEST", "Batched operations are not accepted.")
+			return
+		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), clientAddrKey{}, ClientAddr(r))))
 	})
 }
 
@@ -177,6 +208,10 @@ func SiteHeaders(next http.Handler) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")
+		if r.TLS != nil {
+			// Only over TLS: a browser ignores the header on plain HTTP anyway.
+			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		}
 		// The page is small and changes with each release; revalidating keeps it current.
 		h.Set("Cache-Control", "no-cache")
 		next.ServeHTTP(w, r)

@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
+	"net/http"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"customer-gateway/edge"
+	"customer-gateway/manifest"
 	"customer-gateway/session"
 	"customer-gateway/telemetry"
 	"customer-gateway/upstream"
@@ -34,12 +37,39 @@ var (
 	errOutcomeUnknown  = &publicError{code: "OUTCOME_UNKNOWN", message: "We could not confirm that your change was saved. Send it again: it will not be applied twice."}
 	errKeyReused       = &publicError{code: "BAD_USER_INPUT", message: "This submission was already sent with other values. Submit the form again.",
 		extensions: map[string]any{"field": "idempotencyKey"}}
-	errConflict   = &publicError{code: "CONFLICT", message: "The record was changed since you opened it. Review the current values and save again."}
-	errBadRequest = &publicError{code: "BAD_REQUEST", message: "The request body is not a valid GraphQL request."}
+	errConflict          = &publicError{code: "CONFLICT", message: "The record was changed since you opened it. Review the current values and save again."}
+	errClosed            = &publicError{code: "CONFLICT", message: "This record no longer accepts changes, for example a closed ticket. Reload it to see its current state."}
+	errBadRequest        = &publicError{code: "BAD_REQUEST", message: "The request body is not a valid GraphQL request."}
+	errTooComplex        = &publicError{code: "QUERY_TOO_COMPLEX", message: "The operation asks for too much at once. Ask for fewer records."}
+	errRateLimited       = &publicError{code: "RATE_LIMITED", message: "Too many requests. Please try again later."}
+	errNotAllowed        = &publicError{code: "OPERATION_NOT_ALLOWED", message: "This operation is not allowed."}
+	errPersistedNotFound = &publicError{code: "PERSISTED_QUERY_NOT_FOUND", message: "PersistedQueryNotFound"}
+	errHashMismatch      = &publicError{code: "BAD_REQUEST", message: "The persisted query hash does not match the query."}
 	// errStoreUnavailable is a login or logout that could not reach the session store. A
 	// request whose cookie cannot be checked is refused before it gets here, with the same code.
 	errStoreUnavailable = &publicError{code: session.CodeStoreUnavailable, message: session.MessageStoreUnavailable}
 )
+
+// refusalDetails adds what a client needs to act on a refusal before execution: the limit that
+// was exceeded, or how long to wait, with the matching HTTP status.
+func refusalDetails(ctx context.Context, err error, gqlErr *gqlerror.Error) {
+	var tooComplex *TooComplexError
+	var limited *edge.RateLimitError
+	switch {
+	case errors.As(err, &tooComplex):
+		gqlErr.Extensions["limitName"] = tooComplex.Limit
+		gqlErr.Extensions["limit"] = tooComplex.Max
+		edge.SetStatus(ctx, http.StatusUnprocessableEntity, 0)
+	case errors.As(err, &limited):
+		seconds := int(math.Ceil(limited.RetryAfter.Seconds()))
+		gqlErr.Extensions["retryAfter"] = seconds
+		edge.SetStatus(ctx, http.StatusTooManyRequests, seconds)
+	case errors.Is(err, manifest.ErrNotAllowed):
+		edge.SetStatus(ctx, http.StatusForbidden, 0)
+	case errors.Is(err, manifest.ErrHashMismatch):
+		edge.SetStatus(ctx, http.StatusBadRequest, 0)
+	}
+}
 
 // badInput returns a BAD_USER_INPUT error with a message for the customer.
 func badInput(format string, args ...any) error {
@@ -80,7 +110,7 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		case public == errInternal:
 			log.Error("operation failed", "request_id", requestID, "path", gqlErr.Path.String(), "error", err)
 		case public == errUnavailable:
-			log.Error("upstream failed", "request_id", requestID, "path", gqlErr.Path.String(), "error", err)
+			logUpstreamFailure(log, requestID, gqlErr, err)
 		case public == errOutcomeUnknown:
 			// The message asks the customer to resend. If they do not, an operator may need to check
 			// whether the write was applied.
@@ -94,6 +124,7 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 				gqlErr.Extensions[k] = v
 			}
 		}
+		refusalDetails(ctx, err, gqlErr)
 		if gqlErr.Extensions == nil {
 			gqlErr.Extensions = map[string]any{}
 		}
@@ -111,6 +142,8 @@ func classify(err error, gqlErr *gqlerror.Error) *publicError {
 	if errors.As(err, &public) {
 		return public
 	}
+	var tooComplex *TooComplexError
+	var limited *edge.RateLimitError
 	var stale *upstream.StaleVersionError
 	if errors.As(err, &stale) && stale.Current != nil {
 		return staleProfile(stale.Current)
@@ -118,10 +151,22 @@ func classify(err error, gqlErr *gqlerror.Error) *publicError {
 	switch {
 	case errors.Is(err, session.ErrStoreUnavailable):
 		return errStoreUnavailable
+	case errors.As(err, &tooComplex):
+		return &publicError{code: "QUERY_TOO_COMPLEX", message: fmt.Sprintf("The operation exceeds the %s limit of %d.", tooComplex.Limit, tooComplex.Max)}
+	case errors.As(err, &limited):
+		return errRateLimited
+	case errors.Is(err, manifest.ErrNotAllowed):
+		return errNotAllowed
+	case errors.Is(err, manifest.ErrUnknownHash):
+		return errPersistedNotFound
+	case errors.Is(err, manifest.ErrHashMismatch):
+		return errHashMismatch
 	case errors.Is(err, upstream.ErrOutcomeUnknown):
 		return errOutcomeUnknown
 	case errors.Is(err, upstream.ErrConflict):
 		return errConflict
+	case errors.Is(err, upstream.ErrClosed):
+		return errClosed
 	case errors.Is(err, upstream.ErrKeyReused):
 		return errKeyReused
 	case errors.Is(err, upstream.ErrNotFound):
@@ -132,6 +177,8 @@ func classify(err error, gqlErr *gqlerror.Error) *publicError {
 		// The gateway checks arguments before it calls the back office, so this is a
 		// disagreement between the two, logged like a fault.
 		return errInternal
+	case errors.Is(err, upstream.ErrBudgetExceeded):
+		return errTooComplex
 	case errors.Is(err, upstream.ErrFault), errors.Is(err, upstream.ErrTimeout),
 		errors.Is(err, upstream.ErrCircuitOpen), errors.Is(err, upstream.ErrKeyRefused):
 		return errUnavailable
@@ -145,6 +192,18 @@ func classify(err error, gqlErr *gqlerror.Error) *publicError {
 		return errBadRequest
 	}
 	return errInternal
+}
+
+// logUpstreamFailure logs a failed upstream call once per request, with the start of the body
+// that could not be decoded. Every field served by the same failed call shares its *Error, so
+// the later fields add nothing to the log.
+func logUpstreamFailure(log *slog.Logger, requestID string, gqlErr *gqlerror.Error, err error) {
+	attrs := []any{"request_id", requestID, "path", gqlErr.Path.String(), "error", err}
+	var upErr *upstream.Error
+	if errors.As(err, &upErr) && upErr.Snippet != "" {
+		attrs = append(attrs, "body_start", upErr.Snippet)
+	}
+	log.Error("upstream failed", attrs...)
 }
 
 // Recover turns a panic in a resolver into an internal error, logging what panicked.

@@ -6,6 +6,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/language"
+
 	"customer-gateway/graph/model"
 	"customer-gateway/upstream"
 )
@@ -19,8 +21,17 @@ var (
 	// of 16 to 64 URL-safe characters.
 	idempotencyKeyPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{16,64}$`)
 	phonePattern          = regexp.MustCompile(`^\+?[0-9][0-9 ()/-]{3,29}$`)
-	countryPattern        = regexp.MustCompile(`^[A-Z]{2}$`)
 )
+
+// isCountryCode reports whether code is an assigned ISO 3166-1 alpha-2 country code in
+// capitals, such as DE; user-assigned codes such as XX and ZZ are not.
+func isCountryCode(code string) bool {
+	if len(code) != 2 || strings.ToUpper(code) != code {
+		return false
+	}
+	region, err := language.ParseRegion(code)
+	return err == nil && region.IsCountry() && region.String() == code
+}
 
 // textRule is the rule of one text argument.
 type textRule struct {
@@ -41,11 +52,31 @@ func (r textRule) check(value string) (string, error) {
 		return "", invalidField(r.field, "%s must be at most %d characters long.", r.label, r.max)
 	}
 	for _, c := range value {
-		if c == utf8.RuneError || (unicode.IsControl(c) && !(r.multiline && (c == '\n' || c == '\r' || c == '\t'))) {
+		if !allowedRune(c, r.multiline) {
 			return "", invalidField(r.field, "%s contains a character that is not allowed.", r.label)
 		}
 	}
 	return value, nil
+}
+
+// allowedRune reports whether c may appear in a text argument. Control characters are rejected
+// except line breaks and tabs in multiline text. So are invisible format characters: bidi
+// overrides that make text read differently from how it is stored, and zero-width spaces that
+// make a name look blank or like another. The joiners U+200C and U+200D stay allowed, because
+// Persian, Indic scripts and emoji sequences need them. U+2028 and U+2029 are rejected too,
+// because line breaks are plain newlines or nothing.
+func allowedRune(c rune, multiline bool) bool {
+	switch {
+	case c == utf8.RuneError:
+		return false
+	case c == '\n' || c == '\r' || c == '\t':
+		return multiline
+	case unicode.IsControl(c), unicode.In(c, unicode.Zl, unicode.Zp):
+		return false
+	case unicode.Is(unicode.Cf, c):
+		return c == '\u200c' || c == '\u200d'
+	}
+	return true
 }
 
 // checkIdempotencyKey checks the idempotencyKey argument of a mutation.
@@ -86,7 +117,7 @@ func profileUpdate(in model.UpdateProfileInput) (upstream.ProfileUpdate, error) 
 		return u, err
 	}
 	u.Country = strings.TrimSpace(in.Address.Country)
-	if u.Country != "" && !countryPattern.MatchString(u.Country) {
+	if u.Country != "" && !isCountryCode(u.Country) {
 		return u, invalidField("input.address.country", "Country must be a two-letter code in capitals, such as DE.")
 	}
 	return u, nil

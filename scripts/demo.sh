@@ -5,6 +5,8 @@
 # LISTEN_ADDR, ADMIN_ADDR  the gateway's listeners (defaults 127.0.0.1:8080 and 127.0.0.1:9090)
 # BACKEND_ADDR             the back office (default 127.0.0.1:8081)
 # UPSTREAM_API_KEY         the front-end key shared by both (generated when unset)
+# UPSTREAM_SIGNING_KEYS    the request-signing keys shared by both (generated when unset);
+#                          the back office requires signatures unless ADMIN_API_REQUIRE_SIGNATURES=0
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,7 +18,8 @@ mkdir -p "$STATE_DIR"
 STATE_DIR=$(cd "$STATE_DIR" && pwd)
 random_key() { head -c 24 /dev/urandom | base64 | tr -d '/+='; }
 : "${UPSTREAM_API_KEY:=$(random_key)}"
-export LISTEN_ADDR ADMIN_ADDR BACKEND_ADDR STATE_DIR UPSTREAM_API_KEY
+: "${UPSTREAM_SIGNING_KEYS:=demo-$(date +%Y%m%d):$(head -c 32 /dev/urandom | base64)}"
+export LISTEN_ADDR ADMIN_ADDR BACKEND_ADDR STATE_DIR UPSTREAM_API_KEY UPSTREAM_SIGNING_KEYS
 
 go build -o "$STATE_DIR/customer-gateway" .
 

@@ -21,10 +21,16 @@ var ErrStoreUnavailable = errors.New("session store unavailable")
 // redisKeyPrefix starts the Redis key of each session.
 const redisKeyPrefix = "session:"
 
+// sessionKey and seenKey return the Redis keys of a session's values and of its last activity.
+// The braces make a Cluster keep both in one slot, so one transaction can write both.
+func sessionKey(id string) string { return redisKeyPrefix + "{" + id + "}" }
+func seenKey(id string) string    { return "session-seen:{" + id + "}" }
+
 // RedisStore is a gorilla/sessions store that keeps each session's values in Redis under
-// "session:" and the session id, encrypted and signed by its codecs. The cookie contains only
-// the signed and encrypted id. Each key expires after the session's MaxAge. Deleting a session
-// deletes its key, so every gateway sharing the Redis sees a logout on its next read. It is
+// "session:{id}", encrypted and signed by its codecs. The cookie contains only the signed and
+// encrypted id. The key expires after the session's MaxAge. With IdleTimeout set, a second key
+// "session-seen:{id}" expires after the idle timeout, and Touch extends it. Deleting a session
+// deletes both keys, so every gateway sharing the Redis sees a logout on its next read. It is
 // safe for concurrent use.
 type RedisStore struct {
 	client redis.UniversalClient
@@ -32,6 +38,9 @@ type RedisStore struct {
 
 	// Options are the defaults of new sessions. Change them before the first request only.
 	Options *sessions.Options
+	// IdleTimeout, when positive, ends a session that Touch was not called for within it.
+	// Change it before the first request only.
+	IdleTimeout time.Duration
 }
 
 var _ sessions.Store = (*RedisStore)(nil)
@@ -80,7 +89,7 @@ func (s *RedisStore) New(r *http.Request, name string) (*sessions.Session, error
 	if err := securecookie.DecodeMulti(name, c.Value, &id, s.codecs...); err != nil {
 		return session, err
 	}
-	data, err := s.client.Get(r.Context(), redisKeyPrefix+id).Result()
+	data, err := s.client.Get(r.Context(), sessionKey(id)).Result()
 	if errors.Is(err, redis.Nil) {
 		return session, nil
 	}
@@ -101,7 +110,7 @@ func (s *RedisStore) Save(r *http.Request, w http.ResponseWriter, session *sessi
 	ctx := r.Context()
 	if session.Options.MaxAge <= 0 {
 		if session.ID != "" {
-			if err := s.client.Del(ctx, redisKeyPrefix+session.ID).Err(); err != nil {
+			if err := s.client.Del(ctx, sessionKey(session.ID), seenKey(session.ID)).Err(); err != nil {
 				return fmt.Errorf("%w: deleting the session: %w", ErrStoreUnavailable, err)
 			}
 		}
@@ -117,7 +126,14 @@ func (s *RedisStore) Save(r *http.Request, w http.ResponseWriter, session *sessi
 		return err
 	}
 	ttl := time.Duration(session.Options.MaxAge) * time.Second
-	if err := s.client.Set(ctx, redisKeyPrefix+session.ID, data, ttl).Err(); err != nil {
+	_, err = s.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, sessionKey(session.ID), data, ttl)
+		if s.IdleTimeout > 0 {
+			p.Set(ctx, seenKey(session.ID), "", min(s.IdleTimeout, ttl))
+		}
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("%w: writing the session: %w", ErrStoreUnavailable, err)
 	}
 	cookie, err := securecookie.EncodeMulti(session.Name(), session.ID, s.codecs...)
@@ -126,6 +142,21 @@ func (s *RedisStore) Save(r *http.Request, w http.ResponseWriter, session *sessi
 	}
 	http.SetCookie(w, sessions.NewCookie(session.Name(), cookie, session.Options))
 	return nil
+}
+
+// Touch records activity of the session with id and reports whether it is still within its
+// idle timeout. EXPIRE never creates a key, so a session that a logout deleted, or that was idle
+// too long, stays ended. Without IdleTimeout it reports true. Redis failures are errors that
+// match ErrStoreUnavailable.
+func (s *RedisStore) Touch(ctx context.Context, id string) (bool, error) {
+	if s.IdleTimeout <= 0 {
+		return true, nil
+	}
+	alive, err := s.client.Expire(ctx, seenKey(id), s.IdleTimeout).Result()
+	if err != nil {
+		return false, fmt.Errorf("%w: recording session activity: %w", ErrStoreUnavailable, err)
+	}
+	return alive, nil
 }
 
 // countRedis counts the session keys in Redis. Expired sessions have no key, so every key

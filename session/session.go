@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -43,8 +44,12 @@ type Config struct {
 	// Secure marks the cookie Secure and gives it the __Host- name prefix. Only plain-HTTP
 	// development on loopback turns it off.
 	Secure bool
-	// MaxAge is the absolute lifetime of a session. The default is 12 hours.
+	// MaxAge is the absolute lifetime of a session, from its login. The default is 12 hours.
 	MaxAge time.Duration
+	// IdleTimeout ends a session that made no request for this long. The default is 30 minutes.
+	IdleTimeout time.Duration
+	// Now returns the current time; tests set it. The default is time.Now.
+	Now func() time.Time
 	// Logger receives store failures. The default is slog.Default().
 	Logger *slog.Logger
 }
@@ -57,6 +62,8 @@ type Manager struct {
 	redis   redis.UniversalClient
 	name    string
 	maxAge  time.Duration
+	idle    time.Duration
+	now     func() time.Time
 	log     *slog.Logger
 
 	storeDown atomic.Bool // the last read or write failed to reach the store
@@ -95,6 +102,12 @@ func NewManager(cfg Config) (*Manager, error) {
 	if cfg.MaxAge <= 0 {
 		cfg.MaxAge = 12 * time.Hour
 	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = 30 * time.Minute
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -123,6 +136,7 @@ func NewManager(cfg Config) (*Manager, error) {
 	if cfg.Redis != nil {
 		rs := NewRedisStore(cfg.Redis, pairs...)
 		rs.MaxAge(int(cfg.MaxAge / time.Second))
+		rs.IdleTimeout = cfg.IdleTimeout
 		store, options = rs, rs.Options
 		cfg.Dir = ""
 	} else {
@@ -141,7 +155,10 @@ func NewManager(cfg Config) (*Manager, error) {
 		// and no Domain, so a sibling subdomain cannot plant or overwrite it.
 		name = "__Host-session"
 	}
-	return &Manager{store: store, options: options, dir: cfg.Dir, redis: cfg.Redis, name: name, maxAge: cfg.MaxAge, log: cfg.Logger}, nil
+	return &Manager{
+		store: store, options: options, dir: cfg.Dir, redis: cfg.Redis, name: name,
+		maxAge: cfg.MaxAge, idle: cfg.IdleTimeout, now: cfg.Now, log: cfg.Logger,
+	}, nil
 }
 
 // newSession returns an empty session with its own copy of the cookie options.
@@ -231,11 +248,69 @@ func (st *State) load() {
 	}
 	id, _ := s.Values[keyCustomerID].(string)
 	created, _ := s.Values[keyCreated].(int64)
-	if id == "" || time.Since(time.Unix(created, 0)) > st.m.maxAge {
+	now := st.m.now()
+	if id == "" || now.Sub(time.Unix(created, 0)) > st.m.maxAge {
+		st.m.log.Debug("session cookie rejected", "reason", "past the absolute timeout")
+		return
+	}
+	alive, err := st.m.touch(st.r.Context(), s.ID, now)
+	if err != nil {
+		st.m.noteStore(err)
+		st.storeErr = err
+		return
+	}
+	if !alive {
+		st.m.log.Debug("session cookie rejected", "reason", "idle or revoked")
 		return
 	}
 	st.session = s
 	st.identity = &Identity{CustomerID: id}
+}
+
+// touchEvery is how stale the last-seen time may get before a request refreshes it, so that a
+// busy session does not cost a metadata write on every request.
+const touchEvery = time.Minute
+
+// touch reports whether the session with id is within its idle timeout at now, and records now
+// as its last activity.
+//
+// The last activity is the modification time of the session's file, and it is updated with
+// os.Chtimes, never by saving the session. Chtimes fails on a file that a logout deleted, so a
+// slow request cannot bring a revoked session back, and the session's values are never
+// rewritten by a read.
+//
+// With Redis, RedisStore.Touch does the same with the TTL of a last-seen key, and an
+// unreachable Redis is an error that matches ErrStoreUnavailable.
+func (m *Manager) touch(ctx context.Context, id string, now time.Time) (bool, error) {
+	if rs, ok := m.store.(*RedisStore); ok {
+		return rs.Touch(ctx, id)
+	}
+	// NOTE: "session_" + id is the file name gorilla/sessions v1.4.0's FilesystemStore uses;
+	// TestIdleTimeout fails if a new version changes it.
+	path := filepath.Join(m.dir, "session_"+id)
+	info, err := os.Stat(path)
+	if err != nil {
+		return false, nil
+	}
+	if now.Sub(info.ModTime()) > m.idle {
+		return false, nil
+	}
+	if now.Sub(info.ModTime()) > touchEvery {
+		if err := os.Chtimes(path, now, now); err != nil && !errors.Is(err, os.ErrNotExist) {
+			m.log.Warn("session last-seen update failed", "error", err)
+		}
+	}
+	return true, nil
+}
+
+// Key returns an opaque key of the request's session for rate limits, or "" without a session.
+func (st *State) Key() string {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.session == nil {
+		return ""
+	}
+	return st.session.ID
 }
 
 // rejectReason names why a cookie did not open a session, without its content.
@@ -268,7 +343,7 @@ func (st *State) Login(customerID string) error {
 
 	s := st.m.newSession()
 	s.Values[keyCustomerID] = customerID
-	s.Values[keyCreated] = time.Now().Unix()
+	s.Values[keyCreated] = st.m.now().Unix()
 	err := st.m.store.Save(st.r, st.w, s)
 	st.m.noteStoreWrite(err)
 	if err != nil {

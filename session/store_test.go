@@ -260,3 +260,39 @@ func TestRedisStoreUnavailable(t *testing.T) {
 		t.Errorf("login after the restart = %q, want 8", got)
 	}
 }
+
+func TestRedisStoreIdleTimeout(t *testing.T) {
+	rs := redistest.Start(t)
+	client := redis.NewClient(&redis.Options{Addr: rs.Addr()})
+	defer client.Close()
+	m := newTestManager(t, Config{Keys: [][]byte{newKey}, Redis: client, IdleTimeout: 20 * time.Minute})
+	_, cookie := visit(t, m, "/login?id=7", nil)
+	ctx := context.Background()
+
+	seen, err := client.Keys(ctx, "session-seen:*").Result()
+	if err != nil || len(seen) != 1 {
+		t.Fatalf("last-seen keys = %v, %v; want one", seen, err)
+	}
+	ttl, err := client.TTL(ctx, seen[0]).Result()
+	if err != nil || ttl > 20*time.Minute || ttl < 20*time.Minute-5*time.Second {
+		t.Errorf("last-seen TTL = %s, %v; want the 20m idle timeout", ttl, err)
+	}
+
+	// A request extends the idle timeout.
+	client.Expire(ctx, seen[0], time.Minute)
+	if got, _ := visit(t, m, "/", cookie); got != "7" {
+		t.Fatalf("active session = %q, want 7", got)
+	}
+	if ttl, _ := client.TTL(ctx, seen[0]).Result(); ttl < 20*time.Minute-5*time.Second {
+		t.Errorf("last-seen TTL after a request = %s, want the 20m idle timeout again", ttl)
+	}
+
+	// Once the last-seen key expires, the session is over although its values remain.
+	client.Del(ctx, seen[0])
+	if got, _ := visit(t, m, "/", cookie); got != "anonymous" {
+		t.Errorf("idle session = %q, want anonymous", got)
+	}
+	if n, _ := client.Exists(ctx, seen[0]).Result(); n != 0 {
+		t.Error("a request brought the last-seen key back")
+	}
+}

@@ -63,14 +63,14 @@ type profileChange struct {
 }
 
 // Login checks an email and password. A mismatch is an error in the ErrLoginFailed category.
-// Login is never retried: the back office may count failed attempts.
+// Login is never retried, because the back office may count failed attempts.
 func (c *Client) Login(ctx context.Context, email, password string) (*Account, error) {
 	var p Params
 	p.Set("email", email)
 	p.Set("password", password)
 
 	var a Account
-	if err := c.call(ctx, accountAPI, "login", &p, &a); err != nil {
+	if err := c.callOnce(ctx, accountAPI, "login", &p, &a); err != nil {
 		return nil, err
 	}
 	if a.CustomerID == "" {

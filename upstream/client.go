@@ -27,15 +27,19 @@ func (s Secret) MarshalText() ([]byte, error) { return []byte("[redacted]"), nil
 
 // Client calls the back office's PHP APIs. It is safe for concurrent use.
 type Client struct {
-	baseURL  *url.URL
-	key      Secret
-	http     *http.Client
-	timeout  time.Duration
-	maxBody  int64
-	location *time.Location
-	observe  func(api, op, outcome string)
-	trace    func(ctx context.Context, api, op string) (context.Context, func(outcome string))
-	inject   func(ctx context.Context, h http.Header)
+	baseURL         *url.URL
+	key             Secret
+	http            *http.Client
+	timeout         time.Duration
+	requestDeadline time.Duration
+	callBudget      int64
+	maxBody         int64
+	location        *time.Location
+	observe         func(api, op, outcome string)
+	guard           *guard
+	signer          *Signer // nil when signing is off
+	trace           func(ctx context.Context, api, op string) (context.Context, func(outcome string))
+	inject          func(ctx context.Context, h http.Header)
 }
 
 // Config holds what a Client needs. BaseURL and Key are required; zero values of the other
@@ -48,14 +52,35 @@ type Config struct {
 	// Timeout bounds each call, from sending the request to reading the whole body.
 	// The default is 5 seconds.
 	Timeout time.Duration
+	// RequestDeadline bounds all the upstream calls of one GraphQL request, retries included;
+	// BeginRequest applies it. The default is 10 seconds.
+	RequestDeadline time.Duration
+	// CallBudget is how many upstream calls one GraphQL request may start, retries not
+	// counted; BeginRequest applies it. The default is 30.
+	CallBudget int
+	// MaxConcurrent caps the calls in flight to each PHP API file; further calls wait for a
+	// free slot until their request's deadline. The default is 8.
+	MaxConcurrent int
+	// Retries is how many times a failed read is sent again, at most 2 (the default); a
+	// negative value turns retries off. Operations that change data are never retried.
+	Retries int
+	// RetryBackoff is the longest pause before the first retry. It doubles for the second
+	// retry, and each pause is drawn at random from the upper half. The default is 50ms.
+	RetryBackoff time.Duration
+	// Breaker sets the circuit breaker of each PHP API file.
+	Breaker BreakerConfig
+	// SigningKeys, when not empty, turns on request signing: the first key signs every
+	// request (see Signer).
+	SigningKeys []SigningKey
 	// MaxBody is the largest answer accepted, in bytes. The default is 4 MiB.
 	MaxBody int64
 	// Location is the time zone of the back office's date strings. The default is UTC.
 	Location *time.Location
 	// Transport sends the requests. The default is a clone of http.DefaultTransport.
 	Transport http.RoundTripper
-	// Observe, when set, is called once per call with the API file, the operation and the
-	// outcome: "ok" or the name of the error category.
+	// Observe, when set, is called once per attempt with the API file, the operation and the
+	// outcome: "ok" or the name of the error category. Calls that were never sent (an open
+	// circuit, a spent budget) are observed too, with their category as the outcome.
 	Observe func(api, op, outcome string)
 	// Trace, when set, is called as each call starts. It returns the context the call runs in
 	// (one carrying a trace span, for example) and a function the client calls once with the
@@ -80,17 +105,29 @@ func NewClient(cfg Config) (*Client, error) {
 	}
 
 	c := &Client{
-		baseURL:  base,
-		key:      cfg.Key,
-		timeout:  cfg.Timeout,
-		maxBody:  cfg.MaxBody,
-		location: cfg.Location,
-		observe:  cfg.Observe,
-		trace:    cfg.Trace,
-		inject:   cfg.InjectHeaders,
+		baseURL:         base,
+		key:             cfg.Key,
+		timeout:         cfg.Timeout,
+		requestDeadline: cfg.RequestDeadline,
+		callBudget:      int64(cfg.CallBudget),
+		maxBody:         cfg.MaxBody,
+		location:        cfg.Location,
+		observe:         cfg.Observe,
+		guard:           newGuard(cfg),
+		trace:           cfg.Trace,
+		inject:          cfg.InjectHeaders,
 	}
 	if c.timeout <= 0 {
 		c.timeout = 5 * time.Second
+	}
+	if c.requestDeadline <= 0 {
+		c.requestDeadline = defaultRequestDeadline
+	}
+	if c.callBudget <= 0 {
+		c.callBudget = defaultCallBudget
+	}
+	if len(cfg.SigningKeys) > 0 {
+		c.signer = NewSigner(cfg.SigningKeys[0])
 	}
 	if c.maxBody <= 0 {
 		c.maxBody = 4 << 20
@@ -126,18 +163,77 @@ func NewClient(cfg Config) (*Client, error) {
 // Location returns the time zone of the back office's date strings.
 func (c *Client) Location() *time.Location { return c.location }
 
-// call posts one operation to one PHP file and decodes the payload of its answer into payload.
-// The key is added here and nowhere else. Errors are *Error values, or ctx.Err() when the
-// caller went away.
+// call posts one read operation to one PHP file and decodes the payload of its answer into
+// payload. A read that fails with a fault or a timeout is sent again, at most Config.Retries
+// times. Errors are *Error values, or the context's cause when the caller went away.
 func (c *Client) call(ctx context.Context, api, op string, params *Params, payload any) error {
-	ctx, done := c.trace(ctx, api, op)
-	err := c.send(ctx, api, op, params, payload)
-	outcome := outcomeOf(err)
-	c.observe(api, op, outcome)
-	done(outcome)
+	return c.do(ctx, api, op, params, payload, true)
+}
+
+// callOnce is call for an operation that must not be sent twice, because the back office may
+// act on each copy: it is never retried.
+func (c *Client) callOnce(ctx context.Context, api, op string, params *Params, payload any) error {
+	return c.do(ctx, api, op, params, payload, false)
+}
+
+// do runs one call through the protections of the back office: the request's call budget,
+// then per attempt the API's circuit breaker and concurrency cap, and retries for reads.
+func (c *Client) do(ctx context.Context, api, op string, params *Params, payload any, idempotent bool) error {
+	if !spend(ctx) {
+		err := &Error{Category: ErrBudgetExceeded, API: api, Op: op}
+		c.observe(api, op, outcomeOf(err))
+		return err
+	}
+
+	retries := 0
+	if idempotent {
+		retries = c.guard.retries
+	}
+	for attempt := 0; ; attempt++ {
+		err := c.attempt(ctx, api, op, params, payload)
+		c.observe(api, op, outcomeOf(err))
+		if err == nil || attempt == retries || !retryable(err) {
+			return err
+		}
+
+		// A retry never starts after the request deadline, and it ends at the deadline
+		// like every call of the request.
+		pause := c.guard.backoffFor(attempt)
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) <= pause {
+			return err
+		}
+		if !sleep(ctx, pause) {
+			return err
+		}
+	}
+}
+
+// attempt sends one call once, if the API's circuit breaker lets it through, holding one of
+// the API's concurrency slots while it runs.
+func (c *Client) attempt(ctx context.Context, api, op string, params *Params, payload any) error {
+	ctx, finish := c.trace(ctx, api, op)
+	breaker, slots := c.guard.forAPI(api)
+	done, err := breaker.Allow()
+	if err != nil {
+		err = &Error{Category: ErrCircuitOpen, API: api, Op: op, Err: err}
+		finish(outcomeOf(err))
+		return err
+	}
+	if err := slots.Acquire(ctx, 1); err != nil {
+		err = c.transportError(ctx, api, op, fmt.Errorf("waiting for a free connection slot: %w", err))
+		done(err)
+		finish(outcomeOf(err))
+		return err
+	}
+	err = c.send(ctx, api, op, params, payload)
+	slots.Release(1)
+	done(err)
+	finish(outcomeOf(err))
 	return err
 }
 
+// send posts one request and decodes its answer. The key and the signature are added here and
+// nowhere else.
 func (c *Client) send(ctx context.Context, api, op string, params *Params, payload any) error {
 	var form Params
 	form.Set("req", op)
@@ -157,6 +253,11 @@ func (c *Client) send(ctx context.Context, api, op string, params *Params, paylo
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
 	c.inject(ctx, req.Header)
+	if c.signer != nil {
+		if err := c.signer.Sign(req, []byte(body)); err != nil {
+			return &Error{Category: ErrFault, API: api, Op: op, Err: err}
+		}
+	}
 
 	resp, err := c.http.Do(req)
 	if err != nil {
@@ -230,6 +331,10 @@ func outcomeOf(err error) string {
 		return "key_reused"
 	case errors.Is(err, ErrConflict):
 		return "conflict"
+	case errors.Is(err, ErrClosed):
+		return "closed"
+	case errors.Is(err, ErrBudgetExceeded):
+		return "budget_exceeded"
 	default:
 		return "fault"
 	}

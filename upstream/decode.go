@@ -195,6 +195,8 @@ func codeCategory(code string) error {
 		return ErrLoginFailed
 	case "key_reused":
 		return ErrKeyReused
+	case "closed":
+		return ErrClosed
 	}
 	return ErrFault
 }

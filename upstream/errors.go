@@ -23,6 +23,12 @@ var (
 	ErrKeyReused = errors.New("idempotency key reused")
 	// ErrConflict is a write refused because the record changed since the caller read it.
 	ErrConflict = errors.New("conflict")
+	// ErrClosed is a write refused because the record no longer accepts changes, such as a
+	// reply to a closed ticket.
+	ErrClosed = errors.New("record closed")
+	// ErrBudgetExceeded means the GraphQL request has used up its budget of upstream calls,
+	// so the call was not sent.
+	ErrBudgetExceeded = errors.New("upstream call budget exceeded")
 )
 
 // Error is a failed upstream call. Its text is for the log only, never for a customer:

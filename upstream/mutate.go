@@ -29,7 +29,13 @@ func (c *Client) mutate(ctx context.Context, api, op string, params *Params, pay
 			}
 		},
 	}
-	err := c.send(httptrace.WithClientTrace(ctx, trace), api, op, params, payload)
+	if !spend(ctx) {
+		err := &Error{Category: ErrBudgetExceeded, API: api, Op: op}
+		c.observe(api, op, outcomeOf(err))
+		return err
+	}
+	// One attempt through the API's circuit breaker and concurrency cap, like a read's first.
+	err := c.attempt(httptrace.WithClientTrace(ctx, trace), api, op, params, payload)
 	if wrote.Load() {
 		err = afterWrite(err)
 	}
@@ -37,12 +43,15 @@ func (c *Client) mutate(ctx context.Context, api, op string, params *Params, pay
 	return err
 }
 
-// afterWrite reclassifies err, the result of a call whose request was written: a transport
-// failure means the outcome is unknown. Errors with an HTTP status came from the back office
-// and keep their category, and so does the caller's own cancellation.
+// afterWrite reclassifies err, the result of a call whose request was written: a fault or a
+// timeout means the outcome is unknown. That holds with an HTTP status too: PHP may have
+// committed the write before a notice, a failed json_encode or a truncated body spoiled the
+// answer, and a proxy's 502 may come after PHP finished. Application errors the back office
+// answered with a code (not found, invalid, conflict) keep their category, and so does the
+// caller's own cancellation.
 func afterWrite(err error) error {
 	var uerr *Error
-	if !errors.As(err, &uerr) || uerr.Status != 0 {
+	if !errors.As(err, &uerr) {
 		return err
 	}
 	if uerr.Category == ErrTimeout || uerr.Category == ErrFault {

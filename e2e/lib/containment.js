@@ -30,7 +30,7 @@ const PHP_PARAMETERS = ['req=', 'key=', 'customer_id', 'order_ids', 'ids[]', 'id
 /**
  * Returns the secrets of one running product.
  *
- * @param {{frontKey: string, adminKey: string, host: string, port: number}} backOffice
+ * @param {{frontKey: string, adminKey: string, signingSecret: string, host: string, port: number}} backOffice
  * @param {{sessionKey: string, origin: string}} gateway
  * @returns {Secret[]}
  */
@@ -40,6 +40,7 @@ export function productSecrets(backOffice, gateway) {
   const secrets = [
     { name: 'API key', pattern: backOffice.frontKey },
     { name: 'admin API key', pattern: backOffice.adminKey },
+    { name: 'request-signing key', pattern: backOffice.signingSecret },
     { name: 'session signing key', pattern: gateway.sessionKey },
     { name: 'back-office address', pattern: `${backOffice.host}:${port}` },
     // The port as a number of its own, not as part of a longer number, word or decimal.

@@ -39,6 +39,7 @@ const STARTUP_LIMIT_MS = 20_000;
  * The example back office.
  *
  * @typedef {Service & {url: string, host: string, port: number, frontKey: string, adminKey: string,
+ *   signingKeys: string, signingSecret: string,
  *   setFaults: (faults: Record<string, string>) => Promise<void>}} BackOffice
  */
 
@@ -90,6 +91,10 @@ export async function startBackOffice(options = {}) {
   // Letters and digits only, so that the key reads the same in a URL, a form body and JSON.
   const frontKey = `front${randomBytes(16).toString('hex')}`;
   const adminKey = `admin${randomBytes(16).toString('hex')}`;
+  // One request-signing key shared with the gateway. The back office checks every signature it
+  // gets, and requires one unless the test also calls it directly to set up a fault.
+  const signingSecret = randomBytes(32).toString('base64');
+  const signingKeys = `e2e:${signingSecret}`;
   const port = await freePort();
   /** @type {NodeJS.ProcessEnv} */
   const env = {
@@ -97,6 +102,9 @@ export async function startBackOffice(options = {}) {
     ADMIN_API_DB: db,
     ADMIN_API_FRONT_KEY: frontKey,
     ADMIN_API_ADMIN_KEY: adminKey,
+    ADMIN_API_SIGNING_KEYS: signingKeys,
+    ADMIN_API_REQUIRE_SIGNATURES: options.faults ? '0' : '1',
+    ADMIN_API_NONCE_DB: join(dir, 'nonces.sqlite'),
     PHP_CLI_SERVER_WORKERS: '2',
   };
   if (options.faults) {
@@ -116,6 +124,8 @@ export async function startBackOffice(options = {}) {
     port,
     frontKey,
     adminKey,
+    signingKeys,
+    signingSecret,
     setFaults: (faults) => writeFile(faultFile, JSON.stringify(faults)),
   };
 }
@@ -162,6 +172,7 @@ export async function startGateway(backOffice, options = {}) {
     ADMIN_ADDR: `${LOOPBACK}:${adminPort}`,
     UPSTREAM_URL: backOffice.url,
     UPSTREAM_API_KEY: backOffice.frontKey,
+    UPSTREAM_SIGNING_KEYS: backOffice.signingKeys,
     UPSTREAM_TIMEZONE: 'Europe/Berlin',
     SESSION_KEYS: sessionKey,
     SESSION_DIR: join(dir, 'sessions'),

@@ -101,7 +101,8 @@ test('journey as ann with key_echo on account responses', async (t) => {
   await page.getByTestId('order-row').first().waitFor();
   await page.getByTestId('logout-button').click();
   await page.getByTestId('login-view').waitFor();
-  assert.equal(await page.getByTestId('logout-notice').isVisible(), true);
+  // The page clears itself at once and shows the notice when the gateway confirms the logout.
+  await page.getByTestId('logout-notice').waitFor({ state: 'visible' });
   await screenshot(page, 'journey-5-logged-out');
   exposures.push(...await pageExposures(page));
 
@@ -138,6 +139,28 @@ test('wrong password shows a clear message', async () => {
   assert.equal(await page.getByTestId('account-view').isVisible(), false);
   assert.equal(await page.getByTestId('login-password').inputValue(), '');
   await screenshot(page, 'wrong-password');
+  await page.close();
+});
+
+test('operation typed into the console is refused in production', async () => {
+  const page = await browser.context.newPage();
+  await logIn(page, 'ann@example.com', 'demo-password');
+  await page.getByTestId('order-row').first().waitFor();
+
+  // What a curious customer would paste into the console: an operation the site never sends,
+  // with the page's own origin and session cookie.
+  const answer = await page.evaluate(async () => {
+    const response = await fetch('/graphql', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ query: '{ me { id name email orders(first: 100) { totalCount } } }' }),
+    });
+    return { status: response.status, body: await response.json() };
+  });
+  assert.equal(answer.status, 403);
+  assert.equal(answer.body.errors?.[0]?.extensions?.code, 'OPERATION_NOT_ALLOWED');
+  assert.equal(answer.body.data ?? null, null);
   await page.close();
 });
 

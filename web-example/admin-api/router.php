@@ -19,6 +19,7 @@ const ADMIN_API = true;
 const ADMIN_API_FILES = ['account_api.php', 'order_api.php', 'product_api.php', 'invoice_api.php', 'support_api.php'];
 
 require __DIR__ . '/lib/config.php';
+require __DIR__ . '/lib/signature.php';
 $CONFIG = config_load();
 
 $path = parse_url($_SERVER['REQUEST_URI'] ?? '/', PHP_URL_PATH);

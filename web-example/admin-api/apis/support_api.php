@@ -86,7 +86,7 @@ function support_reply(?int $customerId): array
             throw new ApiError('not_found', 'Ticket not found');
         }
         if ($status === 'closed') {
-            throw invalid('Ticket is closed');
+            throw new ApiError('closed', 'Ticket is closed');
         }
         $pdo->prepare('INSERT INTO ticket_messages (ticket_id, author, body, created) VALUES (?, ?, ?, ?)')
             ->execute([$ticketId, 'customer', $message, date('Y-m-d H:i:s')]);

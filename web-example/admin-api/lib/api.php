@@ -126,6 +126,11 @@ function send_json(array $payload, ?string $dataField): void
 function api_main(array $routes, callable $ok, callable $fail, string $dataField): void
 {
     try {
+        // The signature is checked before the key, so that a stolen key alone gets nowhere.
+        $refusal = signature_check();
+        if ($refusal !== null) {
+            throw new ApiError('auth', $refusal);
+        }
         $level = auth_level();
         if ($level === null) {
             throw new ApiError('auth', 'Invalid API key');

@@ -44,10 +44,32 @@ function config_load(): array
     }
     date_default_timezone_set($tz);
 
+    // Request signatures: optional keys, a switch that makes them mandatory, and a
+    // writable SQLite file for the nonces already seen.
+    $signingKeys = [];
+    $keySpec = (string) getenv('ADMIN_API_SIGNING_KEYS');
+    $require = getenv('ADMIN_API_REQUIRE_SIGNATURES') === '1';
+    $nonceDb = (string) getenv('ADMIN_API_NONCE_DB');
+    if ($keySpec !== '') {
+        $signingKeys = signature_parse_keys($keySpec);
+        if (is_string($signingKeys)) {
+            config_refuse("ADMIN_API_SIGNING_KEYS is invalid: $signingKeys");
+        }
+        if ($nonceDb === '') {
+            config_refuse('ADMIN_API_NONCE_DB (a writable SQLite file for signature nonces) is not set');
+        }
+    }
+    if ($require && count($signingKeys) === 0) {
+        config_refuse('ADMIN_API_REQUIRE_SIGNATURES=1 needs ADMIN_API_SIGNING_KEYS');
+    }
+
     return [
         'db' => $db,
         'front_key' => $front,
         'admin_key' => $admin,
         'timezone' => $tz,
+        'signing_keys' => $signingKeys,
+        'require_signatures' => $require,
+        'nonce_db' => $nonceDb,
     ];
 }

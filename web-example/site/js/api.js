@@ -84,9 +84,33 @@ const operationTexts = new Map();
  * @param {Operations[Name]['variables']} [variables]
  * @returns {Promise<Operations[Name]['data']>}
  */
-export async function request(operationName, variables) {
-  const body = await buildRequestBody(operationName, variables ?? {});
+export async function request(operationName, variables = {}) {
+  // Trusted documents: the gateway stores the site's operations by hash, so the hash goes first.
+  // A development gateway whose manifest lacks the hash returns PERSISTED_QUERY_NOT_FOUND, and
+  // the text follows. A production gateway rejects that text unless its hash is listed.
+  const hash = await operationHash(operationName);
+  if (hash !== undefined) {
+    try {
+      const data = await send({ operationName, variables, extensions: persistedQuery(hash) });
+      return /** @type {Operations[Name]['data']} */ (data);
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.code !== 'PERSISTED_QUERY_NOT_FOUND') {
+        throw error;
+      }
+    }
+  }
+  const query = await loadOperation(operationName);
+  // The gateway checked the response against the schema, which the generated types follow.
+  return /** @type {Operations[Name]['data']} */ (await send({ query, operationName, variables }));
+}
 
+/**
+ * Posts one GraphQL request body and returns its data, or throws an ApiError.
+ *
+ * @param {{query?: string, operationName: string, variables: Record<string, unknown>, extensions?: object}} body
+ * @returns {Promise<Record<string, unknown>>}
+ */
+async function send(body) {
   let response;
   try {
     response = await fetch(ENDPOINT, {
@@ -128,17 +152,47 @@ export async function request(operationName, variables) {
 }
 
 /**
- * Builds the JSON body of a GraphQL request.
+ * Returns the APQ extensions entry for a SHA-256 hash.
  *
- * @param {string} operationName
- * @param {Record<string, unknown>} variables
- * @returns {Promise<{query?: string, operationName: string, variables: Record<string, unknown>, extensions?: object}>}
+ * @param {string} sha256Hash
  */
-async function buildRequestBody(operationName, variables) {
-  // NOTE: production mode is to send only extensions.persistedQuery {version: 1, sha256Hash}
-  // instead of query. This function is the one place to change.
-  const query = await loadOperation(operationName);
-  return { query, operationName, variables };
+function persistedQuery(sha256Hash) {
+  return { persistedQuery: { version: 1, sha256Hash } };
+}
+
+/** @type {Promise<Record<string, {sha256Hash: string}>> | undefined} */
+let manifestOperations;
+
+/**
+ * Returns the hash of an operation from operations/manifest.json, which `make manifest` writes,
+ * or undefined when the manifest lists no such operation or cannot be loaded. A failed load is
+ * not cached, so the next call tries again.
+ *
+ * @param {string} name
+ * @returns {Promise<string | undefined>}
+ */
+async function operationHash(name) {
+  if (manifestOperations === undefined) {
+    manifestOperations = fetch(`${OPERATIONS_FOLDER}manifest.json`, { credentials: 'same-origin' }).then(
+      async (response) => {
+        if (!response.ok) {
+          throw new Error(`manifest.json: HTTP ${response.status}`);
+        }
+        const manifest = await response.json();
+        return typeof manifest?.operations === 'object' && manifest.operations !== null ? manifest.operations : {};
+      },
+    );
+    manifestOperations.catch(() => {
+      manifestOperations = undefined;
+    });
+  }
+  try {
+    const operations = await manifestOperations;
+    const hash = Object.hasOwn(operations, name) ? operations[name]?.sha256Hash : undefined;
+    return typeof hash === 'string' ? hash : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -72,7 +72,7 @@ export function createProfileForm(onError) {
     submit.disabled = true;
     let data;
     try {
-      data = /** @type {{me: {profile: Profile} | null}} */ (await request('Profile'));
+      data = await request('Profile');
     } catch (error) {
       if (started === generation) {
         onError(error, () => void load());
@@ -110,7 +110,7 @@ export function createProfileForm(onError) {
     submit.disabled = true;
     let data;
     try {
-      data = /** @type {{updateProfile: {profile: Profile}}} */ (await request('UpdateProfile', { idempotencyKey, input }));
+      data = await request('UpdateProfile', { idempotencyKey, input });
     } catch (error) {
       if (started !== generation) {
         return;

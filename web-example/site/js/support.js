@@ -28,6 +28,7 @@ import { Submission } from './submission.js';
 
 const STATUS_LABELS = { OPEN: 'Open', ANSWERED: 'Answered', CLOSED: 'Closed' };
 const UNKNOWN_OUTCOME = 'We could not confirm that your request was sent. Select Send again: it will not be sent twice.';
+const CLOSED_REPLY = 'This ticket was closed, so it takes no more replies. Open a new ticket if you need more help.';
 const UNKNOWN_REPLY = 'We could not confirm that your reply was sent. Select Reply again: it will not be sent twice.';
 
 /**
@@ -69,7 +70,7 @@ export function createSupportSection(onError) {
     const started = generation;
     let data;
     try {
-      data = /** @type {{tickets: Ticket[]}} */ (await request('Tickets'));
+      data = await request('Tickets');
     } catch (error) {
       if (started === generation) {
         onError(error, () => void load());
@@ -98,7 +99,7 @@ export function createSupportSection(onError) {
     submit.disabled = true;
     let data;
     try {
-      data = /** @type {{openTicket: {ticket: Ticket}}} */ (await request('OpenTicket', { idempotencyKey, input }));
+      data = await request('OpenTicket', { idempotencyKey, input });
     } catch (error) {
       if (started !== generation) {
         return;
@@ -159,6 +160,11 @@ export function createSupportSection(onError) {
       if (error instanceof ApiError && (error.code === 'BAD_USER_INPUT' || error.code === 'OUTCOME_UNKNOWN')) {
         replyForm.alert.textContent = error.code === 'OUTCOME_UNKNOWN' ? UNKNOWN_REPLY : error.message;
         replyForm.alert.hidden = false;
+      } else if (error instanceof ApiError && error.code === 'CONFLICT') {
+        // The ticket was closed meanwhile: the list shows it closed, without a reply form.
+        replyForm.alert.textContent = CLOSED_REPLY;
+        replyForm.alert.hidden = false;
+        void load();
       } else {
         onError(error, () => void reply(ticketId, replyForm));
       }

@@ -1,0 +1,30 @@
+package edge
+
+import (
+	"crypto/tls"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+)
+
+func TestSiteHeadersHSTSOnlyOverTLS(t *testing.T) {
+	h := SiteHeaders(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	for _, overTLS := range []bool{false, true} {
+		req := httptest.NewRequest("GET", "/", nil)
+		if overTLS {
+			req.TLS = &tls.ConnectionState{}
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		got := rec.Header().Get("Strict-Transport-Security")
+		if overTLS && got == "" {
+			t.Error("over TLS: no Strict-Transport-Security")
+		}
+		if !overTLS && got != "" {
+			t.Errorf("over plain HTTP: Strict-Transport-Security = %q", got)
+		}
+		if rec.Header().Get("Referrer-Policy") == "" {
+			t.Error("no Referrer-Policy")
+		}
+	}
+}
