@@ -131,27 +131,30 @@ func TestRedisOutageAndRecovery(t *testing.T) {
 		t.Errorf("refusal names the store: %s", raw)
 	}
 
-	// A login cannot store its session and returns the error code.
-	newcomer := a.browser()
-	r := newcomer.query(`mutation($e: String!, $p: String!) { login(email: $e, password: $p) { customer { id } } }`,
-		map[string]any{"e": "bob@example.com", "p": "demo-password"})
-	if got := r.codes(); len(got) != 1 || got[0] != "SESSION_STORE_UNAVAILABLE" {
-		t.Errorf("login during the outage: codes = %v", got)
-	}
-	if newcomer.cookie != nil {
-		t.Error("a login during the outage set a cookie")
+	// Without a cookie, the rate limits kept in Redis cannot be checked, so a login or a catalog
+	// read is refused too rather than let through unlimited.
+	for name, query := range map[string]string{
+		"login":   `{"query":"mutation { login(email: \"bob@example.com\", password: \"demo-password\") { customer { id } } }"}`,
+		"product": `{"query":"{ product(id: \"1\") { id } }"}`,
+	} {
+		newcomer := a.browser()
+		resp, raw := newcomer.post(query, nil)
+		var r gqlResponse
+		json.Unmarshal(raw, &r)
+		if got := r.codes(); resp.StatusCode != http.StatusServiceUnavailable || len(got) != 1 || got[0] != "RATE_LIMIT_UNAVAILABLE" {
+			t.Errorf("%s without a cookie during the outage: status %d, codes %v", name, resp.StatusCode, got)
+		}
+		if newcomer.cookie != nil {
+			t.Errorf("%s during the outage set a cookie", name)
+		}
 	}
 
-	// Anonymous catalog reads do not need the session store.
-	anonymous := b.browser()
-	r = anonymous.query(`{ product(id: "1") { id } }`, nil)
-	if got := string(r.Data); got != `{"product":{"id":"1"}}` {
-		t.Errorf("product during the outage: %s %+v", got, r.Errors)
+	// The outage is logged once per instance and concern, not once per request.
+	if n := strings.Count(b.logw.String(), `"msg":"session store unavailable"`); n != 1 {
+		t.Errorf("b logged the session store outage %d times, want once:\n%s", n, b.logw)
 	}
-
-	// The outage is logged once per instance, not once per request.
-	if n := strings.Count(a.logw.String(), `"msg":"session store unavailable"`); n != 1 {
-		t.Errorf("a logged the outage %d times, want once:\n%s", n, a.logw)
+	if n := strings.Count(a.logw.String(), `"msg":"rate limits unavailable"`); n != 1 {
+		t.Errorf("a logged the rate limit outage %d times, want once:\n%s", n, a.logw)
 	}
 
 	rs.Start()
@@ -163,7 +166,7 @@ func TestRedisOutageAndRecovery(t *testing.T) {
 			t.Errorf("readyz on %s after the outage: %d %v", name, code, body)
 		}
 	}
-	r = customer.on(b).query(`{ orders { totalCount } }`, nil)
+	r := customer.on(b).query(`{ orders { totalCount } }`, nil)
 	if got := r.codes(); len(got) != 1 || got[0] != "UNAUTHENTICATED" {
 		t.Errorf("session lost with the server's data: codes = %v", got)
 	}
@@ -172,8 +175,11 @@ func TestRedisOutageAndRecovery(t *testing.T) {
 	if got := string(again.on(b).query(`{ me { id } }`, nil).Data); got != `{"me":{"id":"1"}}` {
 		t.Errorf("me through B after the outage: %s", got)
 	}
-	if !strings.Contains(a.logw.String(), `"msg":"session store reachable again"`) {
-		t.Errorf("a did not log the recovery:\n%s", a.logw)
+	if !strings.Contains(a.logw.String(), `"msg":"rate limits reachable again"`) {
+		t.Errorf("a did not log the recovery of the rate limits:\n%s", a.logw)
+	}
+	if !strings.Contains(b.logw.String(), `"msg":"session store reachable again"`) {
+		t.Errorf("b did not log the recovery of the session store:\n%s", b.logw)
 	}
 }
 
@@ -218,5 +224,43 @@ func TestCustomerDataNotCachedAcrossRequests(t *testing.T) {
 	r := customer.query(`{ orders(first: 1) { totalCount } }`, nil)
 	if got := r.codes(); len(got) != 1 || got[0] != "UPSTREAM_UNAVAILABLE" {
 		t.Errorf("orders with the order API failing: codes = %v, data %s; customer data was served from a cache", got, r.Data)
+	}
+}
+
+func TestLoginRateLimitAcrossInstances(t *testing.T) {
+	rs := redistest.Start(t)
+	a := newRedisTestGateway(t, rs.URL())
+	b := newRedisTestGateway(t, rs.URL())
+
+	// The default allows 5 attempts a minute per email; spread them over both instances.
+	const login = `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { customer { id } } }`
+	vars := map[string]any{"e": "ann@example.com", "p": "wrong"}
+	for i := range 5 {
+		g := a
+		if i%2 == 1 {
+			g = b
+		}
+		r := g.browser().query(login, vars)
+		if got := r.codes(); len(got) != 1 || got[0] != "BAD_USER_INPUT" {
+			t.Fatalf("attempt %d: codes = %v, want BAD_USER_INPUT", i+1, got)
+		}
+	}
+
+	for name, g := range map[string]*testGateway{"a": a, "b": b} {
+		body, _ := json.Marshal(map[string]any{"query": login, "variables": map[string]any{"e": "ann@example.com", "p": "demo-password"}})
+		resp, raw := g.browser().post(string(body), nil)
+		var r gqlResponse
+		json.Unmarshal(raw, &r)
+		if got := r.codes(); resp.StatusCode != http.StatusTooManyRequests || len(got) != 1 || got[0] != "RATE_LIMITED" {
+			t.Errorf("sixth attempt on %s: status %d, codes %v; want 429 RATE_LIMITED", name, resp.StatusCode, got)
+		}
+		if resp.Header.Get("Retry-After") == "" {
+			t.Errorf("sixth attempt on %s: no Retry-After header", name)
+		}
+	}
+
+	// Another email from the same address still gets through.
+	if r := a.browser().query(login, map[string]any{"e": "bob@example.com", "p": "demo-password"}); len(r.Errors) > 0 {
+		t.Errorf("another email: %+v", r.Errors)
 	}
 }

@@ -228,7 +228,15 @@ func newTracedGateway(cfg *config, log *slog.Logger, tp trace.TracerProvider) (*
 		CostPerSecond:          cfg.costPerSecond,
 		CostBurst:              cfg.costBurst,
 	})
-	gql.Use(&resolvers.OperationLimits{Limits: cfg.limits, Admit: admission(limiter)})
+	admit := admission(limiter)
+	if rdb != nil {
+		shared, err := newSharedLimits(rdb, cfg, log)
+		if err != nil {
+			return nil, err
+		}
+		admit = shared.admit
+	}
+	gql.Use(&resolvers.OperationLimits{Limits: cfg.limits, Admit: admit})
 	if cfg.development() {
 		gql.Use(extension.Introspection{})
 	} else {

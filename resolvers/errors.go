@@ -13,6 +13,7 @@ import (
 
 	"customer-gateway/edge"
 	"customer-gateway/manifest"
+	"customer-gateway/ratelimit"
 	"customer-gateway/session"
 	"customer-gateway/telemetry"
 	"customer-gateway/upstream"
@@ -48,6 +49,9 @@ var (
 	// errStoreUnavailable is a login or logout that could not reach the session store. A
 	// request whose cookie cannot be checked is refused before it gets here, with the same code.
 	errStoreUnavailable = &publicError{code: session.CodeStoreUnavailable, message: session.MessageStoreUnavailable}
+	// errLimitsUnavailable is an operation refused because its rate limits, kept in Redis, could
+	// not be checked; letting it through would let the limits lapse.
+	errLimitsUnavailable = &publicError{code: "RATE_LIMIT_UNAVAILABLE", message: "The service is temporarily unavailable. Please try again in a moment."}
 )
 
 // refusalDetails adds what a client needs to act on a refusal before execution: the limit that
@@ -64,6 +68,8 @@ func refusalDetails(ctx context.Context, err error, gqlErr *gqlerror.Error) {
 		seconds := int(math.Ceil(limited.RetryAfter.Seconds()))
 		gqlErr.Extensions["retryAfter"] = seconds
 		edge.SetStatus(ctx, http.StatusTooManyRequests, seconds)
+	case errors.Is(err, session.ErrStoreUnavailable), errors.Is(err, ratelimit.ErrUnavailable):
+		edge.SetStatus(ctx, http.StatusServiceUnavailable, 0)
 	case errors.Is(err, manifest.ErrNotAllowed):
 		edge.SetStatus(ctx, http.StatusForbidden, 0)
 	case errors.Is(err, manifest.ErrHashMismatch):
@@ -151,6 +157,8 @@ func classify(err error, gqlErr *gqlerror.Error) *publicError {
 	switch {
 	case errors.Is(err, session.ErrStoreUnavailable):
 		return errStoreUnavailable
+	case errors.Is(err, ratelimit.ErrUnavailable):
+		return errLimitsUnavailable
 	case errors.As(err, &tooComplex):
 		return &publicError{code: "QUERY_TOO_COMPLEX", message: fmt.Sprintf("The operation exceeds the %s limit of %d.", tooComplex.Limit, tooComplex.Max)}
 	case errors.As(err, &limited):
