@@ -366,6 +366,13 @@ func (c *config) insecure() []string {
 	if len(c.upstreamKey) < minKeyLength || weakSecret(string(c.upstreamKey)) {
 		out = append(out, fmt.Sprintf("UPSTREAM_API_KEY is weak: use a random key of at least %d characters", minKeyLength))
 	}
+	if keys, err := upstream.ParseSigningKeys(string(c.signingKeys)); err == nil && c.signingKeys != "" {
+		for _, k := range keys {
+			if weakSecret(string(k.Secret())) {
+				out = append(out, fmt.Sprintf("UPSTREAM_SIGNING_KEYS key %q is weak: generate it with openssl rand -base64 32", k.ID))
+			}
+		}
+	}
 	if keys, err := session.ParseKeys(string(c.sessionKeys)); err == nil {
 		for i, k := range keys {
 			if weakSecret(string(k)) {

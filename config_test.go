@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -75,5 +76,21 @@ func TestCheckRedactsSecrets(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "UPSTREAM_API_KEY=[redacted]") {
 		t.Errorf("the key is not shown as redacted:\n%s", out.String())
+	}
+}
+
+func TestProductionRejectsWeakSigningKey(t *testing.T) {
+	c := defaultConfig()
+	c.upstreamURL = "http://127.0.0.1:8081/apis/"
+	c.upstreamKey = frontKey
+	c.sessionKeys = testSessionKey
+	c.allowedOrigins = "http://127.0.0.1:8080"
+	c.signingKeys = "zeros:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+	err := c.validateProduction()
+	if err == nil || !strings.Contains(err.Error(), `UPSTREAM_SIGNING_KEYS key "zeros" is weak`) {
+		t.Errorf("err = %v, want the weak signing key named", err)
+	}
+	if strings.Contains(fmt.Sprint(err), "AAAA") {
+		t.Error("the error shows the key")
 	}
 }
