@@ -41,8 +41,24 @@ type Loaders struct {
 	products *dataloader.Loader[string, *Product]
 
 	mu            sync.Mutex
-	orderGroups   map[Owned][]Owned
-	productGroups map[string][]string
+	orderGroups   map[Owned]*orderGroup
+	productGroups map[string]*productGroup
+}
+
+// orderGroup is a page of orders. Each field's whole page is requested once, by the first
+// goroutine that needs it; the others wait in Once.Do until the keys are queued and then find
+// their own key in the loader's cache. Requesting the page from every goroutine instead made
+// n goroutines queue n keys each, which for a page of 100 orders cost 10,000 loads.
+type orderGroup struct {
+	keys     []Owned
+	items    sync.Once
+	invoices sync.Once
+}
+
+// productGroup is the products of one batch of order lines, requested once like orderGroup.
+type productGroup struct {
+	ids  []string
+	once sync.Once
 }
 
 // NewLoaders returns a fresh set of loaders backed by c.
@@ -53,7 +69,7 @@ func NewLoaders(c *Client, cfg LoaderConfig) *Loaders {
 	if cfg.MaxBatch <= 0 {
 		cfg.MaxBatch = 500
 	}
-	l := &Loaders{orderGroups: map[Owned][]Owned{}, productGroups: map[string][]string{}}
+	l := &Loaders{orderGroups: map[Owned]*orderGroup{}, productGroups: map[string]*productGroup{}}
 
 	l.orders = dataloader.NewBatchedLoader(
 		batch(cfg.MaxBatch, splitOwned, c.Orders, func(rows map[string]Order, id string) (*Order, error) {
@@ -112,10 +128,11 @@ func (l *Loaders) PrimePage(ctx context.Context, customerID string, orders []Ord
 		group[i] = Owned{CustomerID: customerID, ID: string(orders[i].ID)}
 		l.orders.Prime(ctx, group[i], &orders[i])
 	}
+	g := &orderGroup{keys: group}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, k := range group {
-		l.orderGroups[k] = group
+		l.orderGroups[k] = g
 	}
 }
 
@@ -131,10 +148,11 @@ func (l *Loaders) groupProducts(rows map[string]List[OrderItem]) {
 			}
 		}
 	}
+	g := &productGroup{ids: group}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, id := range group {
-		l.productGroups[id] = group
+		l.productGroups[id] = g
 	}
 }
 
@@ -149,16 +167,24 @@ func (l *Loaders) Items(ctx context.Context, key Owned) ([]OrderItem, error) {
 	// Ask for the whole page at once, from this goroutine: dataloader's LoadMany would start
 	// one goroutine per key, and the batch window could close between them. The thunks land
 	// in the loader's cache, which then serves key's own load.
-	for _, k := range l.orderGroup(key) {
-		l.items.Load(ctx, k)
+	if g := l.orderGroup(key); g != nil {
+		g.items.Do(func() {
+			for _, k := range g.keys {
+				l.items.Load(ctx, k)
+			}
+		})
 	}
 	return l.items.Load(ctx, key)()
 }
 
 // Invoice returns an order's invoice, or nil when it has none.
 func (l *Loaders) Invoice(ctx context.Context, key Owned) (*Invoice, error) {
-	for _, k := range l.orderGroup(key) {
-		l.invoices.Load(ctx, k)
+	if g := l.orderGroup(key); g != nil {
+		g.invoices.Do(func() {
+			for _, k := range g.keys {
+				l.invoices.Load(ctx, k)
+			}
+		})
 	}
 	return l.invoices.Load(ctx, key)()
 }
@@ -166,16 +192,20 @@ func (l *Loaders) Invoice(ctx context.Context, key Owned) (*Invoice, error) {
 // Product returns a catalog product, or nil when it no longer exists.
 func (l *Loaders) Product(ctx context.Context, id string) (*Product, error) {
 	l.mu.Lock()
-	group := l.productGroups[id]
+	g := l.productGroups[id]
 	l.mu.Unlock()
-	for _, k := range group {
-		l.products.Load(ctx, k)
+	if g != nil {
+		g.once.Do(func() {
+			for _, k := range g.ids {
+				l.products.Load(ctx, k)
+			}
+		})
 	}
 	return l.products.Load(ctx, id)()
 }
 
 // orderGroup returns the page key's order came with, or nil.
-func (l *Loaders) orderGroup(key Owned) []Owned {
+func (l *Loaders) orderGroup(key Owned) *orderGroup {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.orderGroups[key]
