@@ -163,6 +163,7 @@ func newTestGateway(t *testing.T, dev bool) *testGateway {
 		allowedOrigins: origin,
 		siteDir:        "web-example/site",
 		batchWait:      2 * time.Millisecond,
+		maxInFlight:    64,
 	}
 	if err := cfg.validate(); err != nil {
 		t.Fatal(err)

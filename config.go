@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,6 +31,7 @@ type config struct {
 	allowedOrigins string
 	siteDir        string
 	batchWait      time.Duration
+	maxInFlight    int
 	check          bool
 }
 
@@ -47,6 +49,7 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 		allowedOrigins: os.Getenv("ALLOWED_ORIGINS"),
 		siteDir:        os.Getenv("SITE_DIR"),
 		batchWait:      2 * time.Millisecond,
+		maxInFlight:    64,
 	}
 	key, err := secretFromEnv("UPSTREAM_API_KEY")
 	if err != nil {
@@ -64,6 +67,12 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 		}
 	}
 
+	if v := os.Getenv("MAX_INFLIGHT"); v != "" {
+		if c.maxInFlight, err = strconv.Atoi(v); err != nil {
+			return nil, fmt.Errorf("MAX_INFLIGHT %q is not a whole number such as 64", v)
+		}
+	}
+
 	fs := flag.NewFlagSet("customer-gateway", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.env, "env", c.env, "`production` or development (GATEWAY_ENV)")
@@ -75,6 +84,7 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.allowedOrigins, "allowed-origins", c.allowedOrigins, "comma-separated `origins` allowed to call /graphql (ALLOWED_ORIGINS)")
 	fs.StringVar(&c.siteDir, "site", c.siteDir, "serve the customer site from this `folder` at / (SITE_DIR)")
 	fs.DurationVar(&c.batchWait, "batch-wait", c.batchWait, "how long a loader collects keys before it calls the back office (BATCH_WAIT)")
+	fs.IntVar(&c.maxInFlight, "max-inflight", c.maxInFlight, "GraphQL requests executed at once; more wait their turn (MAX_INFLIGHT)")
 	fs.BoolVar(&c.check, "check", false, "validate the configuration, print it with secrets redacted, and exit")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -107,6 +117,9 @@ func (c *config) validate() error {
 	}
 	if c.batchWait < 0 || c.batchWait > 50*time.Millisecond {
 		return errors.New("BATCH_WAIT must be between 0 and 50ms")
+	}
+	if c.maxInFlight < 1 || c.maxInFlight > 100_000 {
+		return errors.New("MAX_INFLIGHT must be between 1 and 100000")
 	}
 	if host, _, err := net.SplitHostPort(c.listenAddr); err != nil || (c.allowedOrigins == "" && (host == "" || net.ParseIP(host).IsUnspecified())) {
 		if err != nil {
@@ -195,8 +208,8 @@ func (c *config) print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "GATEWAY_ENV=%s\nLISTEN_ADDR=%s\nADMIN_ADDR=%s\nUPSTREAM_URL=%s\nUPSTREAM_API_KEY=%s\n",
 		c.env, c.listenAddr, c.adminAddr, redactURL(c.upstreamURL), redact(c.upstreamKey))
-	fmt.Fprintf(w, "UPSTREAM_TIMEZONE=%s\nSESSION_KEYS=%s\nSESSION_DIR=%s\nALLOWED_ORIGINS=%s\nSITE_DIR=%s\nBATCH_WAIT=%s\n",
-		c.upstreamZone, redact(c.sessionKeys), c.sessionFolder(), strings.Join(c.origins(), ","), c.siteDir, c.batchWait)
+	fmt.Fprintf(w, "UPSTREAM_TIMEZONE=%s\nSESSION_KEYS=%s\nSESSION_DIR=%s\nALLOWED_ORIGINS=%s\nSITE_DIR=%s\nBATCH_WAIT=%s\nMAX_INFLIGHT=%d\n",
+		c.upstreamZone, redact(c.sessionKeys), c.sessionFolder(), strings.Join(c.origins(), ","), c.siteDir, c.batchWait, c.maxInFlight)
 }
 
 // redactURL masks the password of a URL's user information.
