@@ -11,7 +11,7 @@ func TestConfigValidate(t *testing.T) {
 		return &config{
 			env: "production", listenAddr: "127.0.0.1:8080", upstreamURL: "http://127.0.0.1:8081/apis/",
 			upstreamKey: "k", upstreamZone: "UTC", sessionKeys: "c2Vzc2lvbi1rZXktZm9yLXRlc3RzLW9ubHktMzItYnl0ZXMhIQ==",
-			sessionDir: t.TempDir(),
+			sessionDir: t.TempDir(), maxInFlight: 64,
 		}
 	}
 	tests := []struct {
@@ -31,6 +31,7 @@ func TestConfigValidate(t *testing.T) {
 		{"origin-with-path", func(c *config) { c.allowedOrigins = "https://shop.example.com/app" }, "ALLOWED_ORIGINS entry"},
 		{"session-dir-unwritable", func(c *config) { c.sessionDir = "/proc/customer-gateway" }, "SESSION_DIR"},
 		{"site-dir-missing", func(c *config) { c.siteDir = "/nonexistent" }, "SITE_DIR"},
+		{"max-inflight-zero", func(c *config) { c.maxInFlight = 0 }, "MAX_INFLIGHT"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
