@@ -4,10 +4,12 @@
 #   make backend    run only the example back office
 #   make test       install what the tests need, then vet and run every test
 #   make generate   regenerate the gqlgen code in graph/ from schema/
+#   make bench      measure the gateway beside its peers and write docs/performance.md
+#   make soak       drive the whole stack at rising rates for 15 minutes (run by hand)
 
 FUZZTIME ?= 10s
 
-.PHONY: all build demo backend deps test generate
+.PHONY: all build demo backend deps test generate bench soak
 
 all: build
 
@@ -30,3 +32,9 @@ test: deps
 
 generate:
 	go run github.com/99designs/gqlgen generate
+
+bench:
+	@bench/run.sh
+
+soak:
+	@bench/soak.sh
