@@ -2,21 +2,38 @@ package edge
 
 import (
 	"net/http"
+	"sync/atomic"
 )
 
-// Limit lets at most n requests run next at once; the others wait, in no particular order,
-// until one finishes or their client goes away. Under overload a queue of waiting requests
-// costs a few kilobytes each, whereas every running GraphQL operation holds its decoded
-// records and its resolver goroutines, so running them all at once multiplies memory and
-// garbage-collection work without answering any sooner.
-func Limit(n int, next http.Handler) http.Handler {
+// Limit lets at most n requests run next at once. Up to queue more wait, in no particular
+// order, until one finishes or their client goes away; beyond that a request is turned away
+// at once with 503 Service Unavailable, Retry-After: 1 and the error code RATE_LIMITED.
+//
+// Under overload a waiting request costs a few kilobytes, whereas every running GraphQL
+// operation holds its decoded records and its resolver goroutines, so running them all at
+// once multiplies memory and garbage-collection work without answering any sooner. The queue
+// bound keeps a flood from piling up connections, and memory with them, without end.
+func Limit(n, queue int, next http.Handler) http.Handler {
 	slots := make(chan struct{}, n)
+	var waiting atomic.Int64
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case slots <- struct{}{}:
-		case <-r.Context().Done():
-			// The client went away while it waited; nobody reads a response.
-			return
+		default:
+			if waiting.Add(1) > int64(queue) {
+				waiting.Add(-1)
+				w.Header().Set("Retry-After", "1")
+				WriteError(w, r, http.StatusServiceUnavailable, "RATE_LIMITED", "The service is busy. Try again in a moment.")
+				return
+			}
+			select {
+			case slots <- struct{}{}:
+				waiting.Add(-1)
+			case <-r.Context().Done():
+				// The client went away while it waited; nobody reads a response.
+				waiting.Add(-1)
+				return
+			}
 		}
 		defer func() { <-slots }()
 		next.ServeHTTP(w, r)
