@@ -162,7 +162,7 @@ func newTestGateway(t *testing.T, dev bool) *testGateway {
 		sessionDir:     t.TempDir(),
 		allowedOrigins: origin,
 		siteDir:        "web-example/site",
-		batchWait:      2 * time.Millisecond,
+		batchWait:      500 * time.Microsecond,
 		maxInFlight:    64,
 	}
 	if err := cfg.validate(); err != nil {

@@ -48,7 +48,7 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 		sessionDir:     os.Getenv("SESSION_DIR"),
 		allowedOrigins: os.Getenv("ALLOWED_ORIGINS"),
 		siteDir:        os.Getenv("SITE_DIR"),
-		batchWait:      2 * time.Millisecond,
+		batchWait:      500 * time.Microsecond,
 		maxInFlight:    64,
 	}
 	key, err := secretFromEnv("UPSTREAM_API_KEY")
@@ -63,7 +63,7 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 	c.sessionKeys = keys
 	if v := os.Getenv("BATCH_WAIT"); v != "" {
 		if c.batchWait, err = time.ParseDuration(v); err != nil {
-			return nil, fmt.Errorf("BATCH_WAIT %q is not a duration such as 2ms", v)
+			return nil, fmt.Errorf("BATCH_WAIT %q is not a duration such as 500us", v)
 		}
 	}
 

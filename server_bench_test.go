@@ -46,7 +46,7 @@ func newBenchGatewayFakeUpstream(b *testing.B) *benchGateway {
 		upstreamZone: "UTC",
 		sessionKeys:  "c2Vzc2lvbi1rZXktZm9yLXRlc3RzLW9ubHktMzItYnl0ZXMhIQ==",
 		sessionDir:   b.TempDir(),
-		batchWait:    2 * time.Millisecond,
+		batchWait:    500 * time.Microsecond,
 		maxInFlight:  64,
 	}
 	if err := cfg.validate(); err != nil {

@@ -18,7 +18,9 @@ type Owned struct {
 
 // LoaderConfig sets how loaders batch.
 type LoaderConfig struct {
-	// Wait is how long a loader collects keys before it sends a batch. The default is 2ms.
+	// Wait is how long a loader collects keys before it sends a batch. The default is 500µs:
+	// the groups of NewLoaders queue a level's keys at once, so the window only catches
+	// stragglers, and each level of a page pays it once.
 	Wait time.Duration
 	// MaxBatch caps the keys of one upstream call. The default is 500, well below PHP's default
 	// max_input_vars of 1000; a larger batch is split into several calls.
@@ -64,7 +66,7 @@ type productGroup struct {
 // NewLoaders returns a fresh set of loaders backed by c.
 func NewLoaders(c *Client, cfg LoaderConfig) *Loaders {
 	if cfg.Wait <= 0 {
-		cfg.Wait = 2 * time.Millisecond
+		cfg.Wait = 500 * time.Microsecond
 	}
 	if cfg.MaxBatch <= 0 {
 		cfg.MaxBatch = 500
