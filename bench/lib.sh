@@ -25,7 +25,7 @@ stop_all() {
 }
 
 # stop_pid ends one started process and its php -S workers, which are its children, and
-# forgets it, so that a later stop_all cannot hit a process that reused its id.
+# removes it from started, so that a later stop_all cannot hit a process that reused its id.
 stop_pid() {
 	local pid=$1 child rest=() p
 	for child in $(pgrep -P "$pid" 2>/dev/null); do kill "$child" 2>/dev/null || true; done

@@ -6,8 +6,8 @@ import (
 )
 
 // Limit lets at most n requests run next at once. Up to queue more wait, in no particular
-// order, until one finishes or their client goes away; beyond that a request is turned away
-// at once with 503 Service Unavailable, Retry-After: 1 and the error code RATE_LIMITED.
+// order, until one finishes or their client goes away. A request beyond that is rejected at
+// once with 503 Service Unavailable, Retry-After: 1 and the error code RATE_LIMITED.
 //
 // Under overload a waiting request costs a few kilobytes, whereas every running GraphQL
 // operation holds its decoded records and its resolver goroutines, so running them all at
@@ -30,7 +30,7 @@ func Limit(n, queue int, next http.Handler) http.Handler {
 			case slots <- struct{}{}:
 				waiting.Add(-1)
 			case <-r.Context().Done():
-				// The client went away while it waited; nobody reads a response.
+				// The client went away while it waited, so no response is needed.
 				waiting.Add(-1)
 				return
 			}

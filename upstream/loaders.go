@@ -47,10 +47,10 @@ type Loaders struct {
 	productGroups map[string]*productGroup
 }
 
-// orderGroup is a page of orders. Each field's whole page is requested once, by the first
-// goroutine that needs it; the others wait in Once.Do until the keys are queued and then find
-// their own key in the loader's cache. Requesting the page from every goroutine instead made
-// n goroutines queue n keys each, which for a page of 100 orders cost 10,000 loads.
+// orderGroup is a page of orders. The first goroutine that needs a field of the page queues
+// the whole page's keys for it. The others wait in Once.Do until the keys are queued, and then
+// find their own key in the loader's cache. Queuing the page from every goroutine instead
+// made n goroutines queue n keys each, so a page of 100 orders cost 10,000 loads per field.
 type orderGroup struct {
 	keys     []Owned
 	items    sync.Once

@@ -585,10 +585,10 @@ func readScalar(data []byte) (scalar, error) {
 		return scalar{kind: kindBool, text: string(data)}, nil
 	case len(data) == 0:
 	case data[0] == '"':
-		// Most of the back office's values are plain ASCII strings; those need no
-		// unescaping, and skipping encoding/json for them halves the cost of decoding a
-		// page. Anything else (escapes, control characters, non-ASCII) goes through
-		// encoding/json, which also replaces invalid UTF-8.
+		// Most of the back office's values are plain ASCII strings, which need no
+		// unescaping, so they skip encoding/json. Anything else (escapes, control
+		// characters, non-ASCII) goes through encoding/json, which also replaces invalid
+		// UTF-8.
 		if text, ok := plainString(data); ok {
 			return scalar{kind: kindString, text: text}, nil
 		}

@@ -208,7 +208,7 @@ func drive(o options, driver driver, client *http.Client, sessions []string, d t
 		return time.Since(began), samples
 	}
 
-	// Open loop: vegeta's constant pacer says when each page is due, and a late page is
+	// Open loop: vegeta's constant pacer returns when each page is due, and a late page is
 	// still sent and measured, so a slow server cannot slow the load down. The sessions
 	// take turns.
 	pacer := vegeta.ConstantPacer{Freq: o.rate, Per: time.Second}
@@ -294,7 +294,7 @@ func (r *result) row() string {
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }
 
-// driver knows how one peer serves a page.
+// driver loads the pages of one peer.
 type driver interface {
 	// login returns what identifies one connection's customer: a cookie header for the
 	// GraphQL peers, the customer id for the connector.
