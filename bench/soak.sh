@@ -72,7 +72,14 @@ run_step "$last_rate" "$long"
 peak=$(peak_rss_mib "$gateway_pid")
 stop_all
 
+shortened=""
+if [ "$SOAK_SCALE" != 1 ]; then
+	shortened="**Shortened run:** SOAK_SCALE=$SOAK_SCALE cuts every step to $step (the last to $long), which shows that the harness works but is not the soak itself; run \`make soak\` for the full 15 minutes."
+fi
+
 cat >"$BENCH_STATE/soak.md" <<REPORT
+$shortened
+
 Run on $(date -u +%Y-%m-%d) with:
 
 \`\`\`sh
