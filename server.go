@@ -196,7 +196,7 @@ func newGateway(cfg *config, log *slog.Logger) (*gateway, error) {
 	guard := &edge.Guard{AllowedOrigins: cfg.origins(), SessionCookie: sessions.CookieName()}
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", edge.NoStore(guard.Wrap(edge.Limit(cfg.maxInFlight, 8*cfg.maxInFlight, sessions.Middleware(withLoaders(gql))))))
+	mux.Handle("/graphql", edge.NoStore(guard.Wrap(edge.Limit(cfg.maxInFlight, 64*cfg.maxInFlight, sessions.Middleware(withLoaders(gql))))))
 	if cfg.development() {
 		mux.Handle("GET /playground", playground.Handler("customer-gateway", "/graphql"))
 	}
