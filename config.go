@@ -50,8 +50,8 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 		allowedOrigins: os.Getenv("ALLOWED_ORIGINS"),
 		siteDir:        os.Getenv("SITE_DIR"),
 		batchWait:      500 * time.Microsecond,
-		// On one core, 16 dashboards at once served about three times the pages per second
-		// of 64, which lost the difference to garbage collection (docs/performance.md).
+		// On one core, 16 dashboards at once served more pages per second than 64, which
+		// lost the difference to garbage collection (docs/performance.md compares them).
 		maxInFlight: 16 * runtime.GOMAXPROCS(0),
 	}
 	key, err := secretFromEnv("UPSTREAM_API_KEY")
