@@ -35,6 +35,7 @@ func TestConfigValidate(t *testing.T) {
 		{"origin-with-path", func(c *config) { c.allowedOrigins = "https://shop.example.com/app" }, "ALLOWED_ORIGINS entry"},
 		{"session-dir-unwritable", func(c *config) { c.sessionDir = "/proc/customer-gateway" }, "SESSION_DIR"},
 		{"site-dir-missing", func(c *config) { c.siteDir = "/nonexistent" }, "SITE_DIR"},
+		{"max-inflight-zero", func(c *config) { c.maxInFlight = 0 }, "MAX_INFLIGHT"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
