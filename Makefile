@@ -7,10 +7,12 @@
 #   make types      regenerate web-example/site/js/operations.d.ts from the schema and operations
 #   make generate   regenerate the gqlgen code in graph/ from schema/
 #   make manifest   compile the site's operations into the trusted-documents manifest
+#   make bench      measure the gateway beside its peers and write docs/performance.md
+#   make soak       drive the whole stack at rising rates for 15 minutes (run by hand)
 
 FUZZTIME ?= 10s
 
-.PHONY: all build demo backend deps browser-deps test test-browser types generate manifest
+.PHONY: all build demo backend deps browser-deps test test-browser types generate manifest bench soak
 
 all: build
 
@@ -49,3 +51,9 @@ types: browser-deps
 
 manifest:
 	go run ./scripts/manifest web-example/site/operations
+
+bench:
+	@bench/run.sh
+
+soak:
+	@bench/soak.sh

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -37,6 +38,7 @@ type config struct {
 	graphiqlDir    string
 	batchWait      time.Duration
 	shutdownGrace  time.Duration
+	maxInFlight    int
 	redisURL       string // unset: sessions and caches stay in this process
 	check          bool
 
@@ -76,7 +78,10 @@ func defaultConfig() *config {
 		listenAddr:   "127.0.0.1:8080",
 		adminAddr:    "127.0.0.1:9090",
 		upstreamZone: "UTC",
-		batchWait:    2 * time.Millisecond,
+		batchWait:    500 * time.Microsecond,
+		// On one core, 16 dashboards at once served more pages per second than 64, which
+		// lost the difference to garbage collection (docs/performance.md compares them).
+		maxInFlight: 16 * runtime.GOMAXPROCS(0),
 
 		shutdownGrace:   15 * time.Second,
 		upstreamTimeout: 5 * time.Second,
@@ -140,7 +145,13 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 	c.redisURL = string(redisURL)
 	if v := os.Getenv("BATCH_WAIT"); v != "" {
 		if c.batchWait, err = time.ParseDuration(v); err != nil {
-			return nil, fmt.Errorf("BATCH_WAIT %q is not a duration such as 2ms", v)
+			return nil, fmt.Errorf("BATCH_WAIT %q is not a duration such as 500us", v)
+		}
+	}
+
+	if v := os.Getenv("MAX_INFLIGHT"); v != "" {
+		if c.maxInFlight, err = strconv.Atoi(v); err != nil {
+			return nil, fmt.Errorf("MAX_INFLIGHT %q is not a whole number such as 16", v)
 		}
 	}
 
@@ -178,6 +189,7 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&c.addressLogins, "login-rate-per-address", c.addressLogins, "login `attempts` a minute per client address (LOGIN_RATE_PER_ADDRESS)")
 	fs.IntVar(&c.costPerSecond, "cost-rate", c.costPerSecond, "operation `cost` a second per session and per client address (COST_RATE)")
 	fs.IntVar(&c.costBurst, "cost-burst", c.costBurst, "operation `cost` a session or client address may spend at once (COST_BURST)")
+	fs.IntVar(&c.maxInFlight, "max-inflight", c.maxInFlight, "GraphQL requests executed at once; more wait their turn (MAX_INFLIGHT)")
 	fs.StringVar(&c.redisURL, "redis-url", c.redisURL, "Redis shared by all instances for sessions and caches, as a redis:// or rediss:// `URL`; see docs/operations.md for Sentinel and Cluster (REDIS_URL)")
 	fs.BoolVar(&c.check, "check", false, "validate the configuration, print it with secrets redacted, and exit")
 	if err := fs.Parse(args); err != nil {
@@ -231,6 +243,9 @@ func (c *config) validate() error {
 	}
 	if c.batchWait < 0 || c.batchWait > 50*time.Millisecond {
 		return errors.New("BATCH_WAIT must be between 0 and 50ms")
+	}
+	if c.maxInFlight < 1 || c.maxInFlight > 100_000 {
+		return errors.New("MAX_INFLIGHT must be between 1 and 100000")
 	}
 	if host, _, err := net.SplitHostPort(c.listenAddr); err != nil || (c.allowedOrigins == "" && (host == "" || net.ParseIP(host).IsUnspecified())) {
 		if err != nil {
@@ -381,6 +396,13 @@ func (c *config) insecure() []string {
 	if len(c.upstreamKey) < minKeyLength || weakSecret(string(c.upstreamKey)) {
 		out = append(out, fmt.Sprintf("UPSTREAM_API_KEY is weak: use a random key of at least %d characters", minKeyLength))
 	}
+	if keys, err := upstream.ParseSigningKeys(string(c.signingKeys)); err == nil && c.signingKeys != "" {
+		for _, k := range keys {
+			if weakSecret(string(k.Secret())) {
+				out = append(out, fmt.Sprintf("UPSTREAM_SIGNING_KEYS key %q is weak: generate it with openssl rand -base64 32", k.ID))
+			}
+		}
+	}
 	if keys, err := session.ParseKeys(string(c.sessionKeys)); err == nil {
 		for i, k := range keys {
 			if weakSecret(string(k)) {
@@ -516,7 +538,7 @@ func (c *config) print(w io.Writer) {
 		redact(c.signingKeys), c.upstreamTimeout, c.requestDeadline, c.callBudget)
 	fmt.Fprintf(w, "UPSTREAM_TIMEZONE=%s\nSESSION_KEYS=%s\nSESSION_DIR=%s\nALLOWED_ORIGINS=%s\nSITE_DIR=%s\nGRAPHIQL_DIR=%s\nBATCH_WAIT=%s\n",
 		c.upstreamZone, redact(c.sessionKeys), c.sessionFolder(), strings.Join(c.origins(), ","), c.siteDir, c.graphiqlDir, c.batchWait)
-	fmt.Fprintf(w, "SHUTDOWN_GRACE=%s\n", c.shutdownGrace)
+	fmt.Fprintf(w, "SHUTDOWN_GRACE=%s\nMAX_INFLIGHT=%d\n", c.shutdownGrace, c.maxInFlight)
 	fmt.Fprintf(w, "MAX_TOKENS=%d\nMAX_DEPTH=%d\nMAX_ALIASES=%d\nMAX_ROOT_FIELDS=%d\nMAX_COMPLEXITY=%d\nTRUSTED_DOCUMENTS=%s\n",
 		c.limits.Tokens, c.limits.Depth, c.limits.Aliases, c.limits.RootFields, c.limits.Complexity, c.trustedDocumentsPath())
 	fmt.Fprintf(w, "SESSION_IDLE_TIMEOUT=%s\nSESSION_MAX_AGE=%s\nLOGIN_RATE=%d\nLOGIN_RATE_PER_ADDRESS=%d\nCOST_RATE=%d\nCOST_BURST=%d\n",

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -34,6 +35,7 @@ func TestConfigValidate(t *testing.T) {
 		{"origin-with-path", func(c *config) { c.allowedOrigins = "https://shop.example.com/app" }, "ALLOWED_ORIGINS entry"},
 		{"session-dir-unwritable", func(c *config) { c.sessionDir = "/proc/customer-gateway" }, "SESSION_DIR"},
 		{"site-dir-missing", func(c *config) { c.siteDir = "/nonexistent" }, "SITE_DIR"},
+		{"max-inflight-zero", func(c *config) { c.maxInFlight = 0 }, "MAX_INFLIGHT"},
 		{"redis-url-valid", func(c *config) { c.redisURL = "redis://127.0.0.1:6379/0" }, ""},
 		{"redis-url-wrong-scheme", func(c *config) { c.redisURL = "tcp://127.0.0.1:6379" }, "REDIS_URL"},
 		{"redis-url-redacted-in-error", func(c *config) { c.redisURL = "redis://u:hunter2@127.0.0.1:6379?colour=blue" }, "u:xxxxx@"},
@@ -78,5 +80,21 @@ func TestCheckRedactsSecrets(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "UPSTREAM_API_KEY=[redacted]") {
 		t.Errorf("the key is not shown as redacted:\n%s", out.String())
+	}
+}
+
+func TestProductionRejectsWeakSigningKey(t *testing.T) {
+	c := defaultConfig()
+	c.upstreamURL = "http://127.0.0.1:8081/apis/"
+	c.upstreamKey = frontKey
+	c.sessionKeys = testSessionKey
+	c.allowedOrigins = "http://127.0.0.1:8080"
+	c.signingKeys = "zeros:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+	err := c.validateProduction()
+	if err == nil || !strings.Contains(err.Error(), `UPSTREAM_SIGNING_KEYS key "zeros" is weak`) {
+		t.Errorf("err = %v, want the weak signing key named", err)
+	}
+	if strings.Contains(fmt.Sprint(err), "AAAA") {
+		t.Error("the error shows the key")
 	}
 }

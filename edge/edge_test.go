@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -26,5 +27,19 @@ func TestSiteHeadersHSTSOnlyOverTLS(t *testing.T) {
 		if rec.Header().Get("Referrer-Policy") == "" {
 			t.Error("no Referrer-Policy")
 		}
+	}
+}
+
+func TestEmailKeyHasFixedSize(t *testing.T) {
+	long := emailKey(strings.Repeat("a", 1<<20) + "@example.com")
+	short := emailKey("ann@example.com")
+	if len(long) != len(short) {
+		t.Errorf("key sizes differ: %d and %d bytes", len(long), len(short))
+	}
+	if emailKey(" ANN@Example.com ") != short {
+		t.Error("case and surrounding spaces change the key")
+	}
+	if emailKey("bob@example.com") == short {
+		t.Error("two emails share a key")
 	}
 }

@@ -1,6 +1,8 @@
 package edge
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net"
 	"net/http"
@@ -86,9 +88,16 @@ func (l *RateLimiter) AllowLogin(addr string, emails []string) error {
 	perEmail := rate.Every(time.Minute / time.Duration(l.cfg.LoginsPerMinute))
 	var keys []string
 	for _, e := range emails {
-		keys = append(keys, "email:"+strings.ToLower(strings.TrimSpace(e)))
+		keys = append(keys, emailKey(e))
 	}
 	return l.take(l.logins, keys, 1, perEmail, l.cfg.LoginsPerMinute, true)
+}
+
+// emailKey returns the rate-limit key of an email: a hash of its normalized form, so that a key
+// has a fixed size whatever a client sends, and a table of the last 100,000 emails stays small.
+func emailKey(email string) string {
+	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(email))))
+	return "email:" + hex.EncodeToString(sum[:16])
 }
 
 // AllowCost charges an operation's cost to the client address and, when there is one, to the

@@ -20,7 +20,9 @@ type Owned struct {
 
 // LoaderConfig sets how loaders batch.
 type LoaderConfig struct {
-	// Wait is how long a loader collects keys before it sends a batch. The default is 2ms.
+	// Wait is how long a loader collects keys before it sends a batch. The default is 500µs:
+	// the groups of NewLoaders queue a level's keys at once, so the window only catches
+	// stragglers, and each level of a page pays it once.
 	Wait time.Duration
 	// MaxBatch caps the keys of one upstream call. The default is 500, well below PHP's default
 	// max_input_vars of 1000; a larger batch is split into several calls.
@@ -51,19 +53,35 @@ type Loaders struct {
 	profiles *dataloader.Loader[string, *Profile]
 
 	mu            sync.Mutex
-	orderGroups   map[Owned][]Owned
-	productGroups map[string][]string
+	orderGroups   map[Owned]*orderGroup
+	productGroups map[string]*productGroup
+}
+
+// orderGroup is a page of orders. The first goroutine that needs a field of the page queues
+// the whole page's keys for it. The others wait in Once.Do until the keys are queued, and then
+// find their own key in the loader's cache. Queuing the page from every goroutine instead
+// made n goroutines queue n keys each, so a page of 100 orders cost 10,000 loads per field.
+type orderGroup struct {
+	keys     []Owned
+	items    sync.Once
+	invoices sync.Once
+}
+
+// productGroup is the products of one batch of order lines, requested once like orderGroup.
+type productGroup struct {
+	ids  []string
+	once sync.Once
 }
 
 // NewLoaders returns a fresh set of loaders backed by c.
 func NewLoaders(c *Client, cfg LoaderConfig) *Loaders {
 	if cfg.Wait <= 0 {
-		cfg.Wait = 2 * time.Millisecond
+		cfg.Wait = 500 * time.Microsecond
 	}
 	if cfg.MaxBatch <= 0 {
 		cfg.MaxBatch = 500
 	}
-	l := &Loaders{orderGroups: map[Owned][]Owned{}, productGroups: map[string][]string{}}
+	l := &Loaders{orderGroups: map[Owned]*orderGroup{}, productGroups: map[string]*productGroup{}}
 
 	l.orders = dataloader.NewBatchedLoader(
 		batch(cfg.MaxBatch, splitOwned, c.Orders, func(rows map[string]Order, id string) (*Order, error) {
@@ -138,10 +156,11 @@ func (l *Loaders) PrimePage(ctx context.Context, customerID string, orders []Ord
 		group[i] = Owned{CustomerID: customerID, ID: string(orders[i].ID)}
 		l.orders.Prime(ctx, group[i], &orders[i])
 	}
+	g := &orderGroup{keys: group}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, k := range group {
-		l.orderGroups[k] = group
+		l.orderGroups[k] = g
 	}
 }
 
@@ -157,10 +176,11 @@ func (l *Loaders) groupProducts(rows map[string]List[OrderItem]) {
 			}
 		}
 	}
+	g := &productGroup{ids: group}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, id := range group {
-		l.productGroups[id] = group
+		l.productGroups[id] = g
 	}
 }
 
@@ -175,16 +195,24 @@ func (l *Loaders) Items(ctx context.Context, key Owned) ([]OrderItem, error) {
 	// Ask for the whole page at once, from this goroutine: dataloader's LoadMany would start
 	// one goroutine per key, and the batch window could close between them. The thunks land
 	// in the loader's cache, which then serves key's own load.
-	for _, k := range l.orderGroup(key) {
-		l.items.Load(ctx, k)
+	if g := l.orderGroup(key); g != nil {
+		g.items.Do(func() {
+			for _, k := range g.keys {
+				l.items.Load(ctx, k)
+			}
+		})
 	}
 	return l.items.Load(ctx, key)()
 }
 
 // Invoice returns an order's invoice, or nil when it has none.
 func (l *Loaders) Invoice(ctx context.Context, key Owned) (*Invoice, error) {
-	for _, k := range l.orderGroup(key) {
-		l.invoices.Load(ctx, k)
+	if g := l.orderGroup(key); g != nil {
+		g.invoices.Do(func() {
+			for _, k := range g.keys {
+				l.invoices.Load(ctx, k)
+			}
+		})
 	}
 	return l.invoices.Load(ctx, key)()
 }
@@ -192,10 +220,14 @@ func (l *Loaders) Invoice(ctx context.Context, key Owned) (*Invoice, error) {
 // Product returns a catalog product, or nil when it no longer exists.
 func (l *Loaders) Product(ctx context.Context, id string) (*Product, error) {
 	l.mu.Lock()
-	group := l.productGroups[id]
+	g := l.productGroups[id]
 	l.mu.Unlock()
-	for _, k := range group {
-		l.products.Load(ctx, k)
+	if g != nil {
+		g.once.Do(func() {
+			for _, k := range g.ids {
+				l.products.Load(ctx, k)
+			}
+		})
 	}
 	return l.products.Load(ctx, id)()
 }
@@ -206,7 +238,7 @@ func (l *Loaders) Profile(ctx context.Context, customerID string) (*Profile, err
 }
 
 // orderGroup returns the page key's order came with, or nil.
-func (l *Loaders) orderGroup(key Owned) []Owned {
+func (l *Loaders) orderGroup(key Owned) *orderGroup {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.orderGroups[key]

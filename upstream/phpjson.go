@@ -585,6 +585,13 @@ func readScalar(data []byte) (scalar, error) {
 		return scalar{kind: kindBool, text: string(data)}, nil
 	case len(data) == 0:
 	case data[0] == '"':
+		// Most of the back office's values are plain ASCII strings, which need no
+		// unescaping, so they skip encoding/json. Anything else (escapes, control
+		// characters, non-ASCII) goes through encoding/json, which also replaces invalid
+		// UTF-8.
+		if text, ok := plainString(data); ok {
+			return scalar{kind: kindString, text: text}, nil
+		}
 		var s string
 		if err := json.Unmarshal(data, &s); err != nil {
 			return scalar{}, err
@@ -600,6 +607,21 @@ func readScalar(data []byte) (scalar, error) {
 		return scalar{kind: kindObject}, nil
 	}
 	return scalar{}, errors.New("invalid JSON value")
+}
+
+// plainString returns the content of the JSON string data when it is printable ASCII without
+// escapes, and false otherwise.
+func plainString(data []byte) (string, bool) {
+	if len(data) < 2 || data[len(data)-1] != '"' {
+		return "", false
+	}
+	inner := data[1 : len(data)-1]
+	for _, c := range inner {
+		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return "", false
+		}
+	}
+	return string(inner), true
 }
 
 // typeError describes v by its JSON kind only, so that the decoder can add the struct field to

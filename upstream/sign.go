@@ -1,6 +1,7 @@
 package upstream
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -36,6 +37,9 @@ type SigningKey struct {
 
 // String returns the key id with a mask in place of the key.
 func (k SigningKey) String() string { return k.ID + ":[redacted]" }
+
+// Secret returns a copy of the key's bytes, for checks of its strength; nothing may print it.
+func (k SigningKey) Secret() []byte { return bytes.Clone(k.key) }
 
 // Format prints k as String does, whatever the verb, because fmt would otherwise print the
 // unexported key bytes.

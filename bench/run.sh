@@ -1,0 +1,237 @@
+#!/usr/bin/env bash
+# Measures the gateway side by side with its peers and writes docs/performance.md.
+#
+# The gateway and each peer in turn run pinned to CPU GATEWAY_CPU, the load generator and the
+# benchmark upstream to LOAD_CPU. Every peer serves the same pages from the same upstream,
+# once with no upstream latency and once with 5 ms per call.
+#
+# BENCH_DURATION     measured time per cell (default 20s)
+# BENCH_WARMUP       unmeasured load before each cell (default 5s)
+# BENCH_CONNECTIONS  concurrent connections of the throughput cells (default 50)
+# BENCH_OUT          the report (default docs/performance.md)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. bench/lib.sh
+
+: "${BENCH_DURATION:=20s}"
+: "${BENCH_WARMUP:=5s}"
+: "${BENCH_CONNECTIONS:=50}"
+: "${BENCH_MEMORY_CONNECTIONS:=500}"
+: "${BENCH_OUT:=docs/performance.md}"
+BENCH_KEY=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+trap stop_all EXIT INT TERM
+
+bench_deps
+bench_build
+machine_text=$(machine)
+load_before=$(cut -d' ' -f1 /proc/loadavg)
+results="$BENCH_STATE/results.md"
+: >"$results"
+
+# measure PEER PORT PAGE CONNECTIONS LABEL prints one table row.
+measure() {
+	taskset -c "$LOAD_CPU" "$BENCH_STATE/load" -peer "$1" -url "http://$BENCH_HOST:$2" -page "$3" \
+		-connections "$4" -duration "$BENCH_DURATION" -warmup "$BENCH_WARMUP" \
+		-calls "http://$BENCH_HOST:$UPSTREAM_PORT/calls" -label "$5" -format row
+}
+
+# start_peer NAME starts the gateway or a peer in front of the benchmark upstream and sets
+# peer_pid and peer_port.
+start_peer() {
+	local api="http://$BENCH_HOST:$UPSTREAM_PORT/apis/"
+	case $1 in
+	gateway)
+		BATCH_WAIT="${2:-}" MAX_INFLIGHT="${3:-}" start_gateway "$api"
+		peer_pid=$gateway_pid peer_port=$GATEWAY_PORT
+		;;
+	apollo)
+		UPSTREAM_URL="$api" UPSTREAM_API_KEY="$BENCH_KEY" PORT="$APOLLO_PORT" NODE_ENV=production \
+			start apollo "$GATEWAY_CPU" node bench/apollo/server.js
+		peer_pid=$last_pid peer_port=$APOLLO_PORT
+		;;
+	connector)
+		# Eight workers, as a small PHP-FPM pool would have; a single php -S process would
+		# serve one request at a time.
+		CONNECTOR_UPSTREAM="$api" CONNECTOR_KEY="$BENCH_KEY" CONNECTOR_ORIGIN="http://$BENCH_HOST:$CONNECTOR_PORT" \
+		PHP_CLI_SERVER_WORKERS=8 \
+			start connector "$GATEWAY_CPU" php -S "$BENCH_HOST:$CONNECTOR_PORT" bench/connector/connector.php
+		peer_pid=$last_pid peer_port=$CONNECTOR_PORT
+		;;
+	esac
+	wait_port "$peer_port"
+}
+
+stop_peer() {
+	stop_pid "$peer_pid"
+}
+
+memory_rows=()
+for latency in 0ms 5ms; do
+	UPSTREAM_API_KEY="$BENCH_KEY" start upstream "$LOAD_CPU" "$BENCH_STATE/upstream" -addr "$BENCH_HOST:$UPSTREAM_PORT" -latency "$latency"
+	upstream_pid=$last_pid
+	wait_port "$UPSTREAM_PORT"
+	echo "### Upstream latency $latency per call" >>"$results"
+	echo >>"$results"
+	echo "| peer and page | load | pages/s | p50 | p99 | errors | upstream calls per page, alone | upstream calls per page, under load | browser round trips per page |" >>"$results"
+	echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |" >>"$results"
+	for peer in gateway apollo connector; do
+		start_peer "$peer"
+		for page in dashboard detail; do
+			echo "measuring $peer $page with $latency upstream latency" >&2
+			measure "$peer" "$peer_port" "$page" "$BENCH_CONNECTIONS" "$peer $page" >>"$results"
+		done
+		memory_rows+=("| $peer | $latency | $BENCH_CONNECTIONS | $(peak_rss_mib "$peer_pid") |")
+		stop_peer
+	done
+	echo >>"$results"
+	stop_pid "$upstream_pid"
+done
+
+# Memory at many connections, and the batch window, both with a 5 ms upstream.
+UPSTREAM_API_KEY="$BENCH_KEY" start upstream "$LOAD_CPU" "$BENCH_STATE/upstream" -addr "$BENCH_HOST:$UPSTREAM_PORT" -latency 5ms
+wait_port "$UPSTREAM_PORT"
+many="$BENCH_STATE/many.md"
+: >"$many"
+for peer in gateway apollo; do
+	start_peer "$peer"
+	echo "measuring $peer with $BENCH_MEMORY_CONNECTIONS connections" >&2
+	measure "$peer" "$peer_port" dashboard "$BENCH_MEMORY_CONNECTIONS" "$peer dashboard" >>"$many"
+	memory_rows+=("| $peer | 5ms | $BENCH_MEMORY_CONNECTIONS | $(peak_rss_mib "$peer_pid") |")
+	stop_peer
+done
+start_peer gateway "" 64
+echo "measuring the gateway with MAX_INFLIGHT=64" >&2
+measure gateway "$peer_port" dashboard "$BENCH_CONNECTIONS" "gateway dashboard, MAX_INFLIGHT=64" >>"$many"
+stop_peer
+window="$BENCH_STATE/window.md"
+: >"$window"
+for wait in 2ms 1ms 500us 100us; do
+	start_peer gateway "$wait"
+	echo "measuring the gateway with BATCH_WAIT=$wait" >&2
+	measure gateway "$peer_port" dashboard 1 "gateway dashboard, BATCH_WAIT=$wait" >>"$window"
+	stop_peer
+done
+stop_all
+
+# Allocations per operation of the handler, in-process against a fake upstream.
+echo "running the handler benchmarks" >&2
+handler_bench=$(taskset -c "$GATEWAY_CPU" go test -run '^$' -bench 'FakeUpstream$' -benchmem -benchtime 300x -cpu 1 . |
+	grep '^Benchmark')
+
+# ratio prints the gateway's dashboard throughput over Apollo's, from the first table.
+ratio=$(awk -F'|' '/^\| gateway dashboard \|/ && !g {g=$4} /^\| apollo dashboard \|/ && !a {a=$4} END { if (a > 0) printf "%.2f", g / a }' "$results")
+soak=""
+if [ -f "$BENCH_STATE/soak.md" ]; then
+	soak=$(cat "$BENCH_STATE/soak.md")
+fi
+
+cat >"$BENCH_OUT" <<REPORT
+# Performance
+
+Written by \`make bench\` (bench/run.sh) on $(date -u +%Y-%m-%d). Numbers are from one run on
+one machine; rerun it to compare a change.
+
+## How it was measured
+
+$(awk -v l="$load_before" 'BEGIN { if (l > 0.5) printf "**The machine was shared:** its load average was %s before the run started, so other work competed for both cores and the numbers are noisy. Compare peers within this run only.\n", l }')
+
+\`\`\`sh
+BENCH_DURATION=$BENCH_DURATION BENCH_WARMUP=$BENCH_WARMUP BENCH_CONNECTIONS=$BENCH_CONNECTIONS make bench
+\`\`\`
+
+$machine_text
+
+The gateway, and each peer in its turn, runs alone on CPU $GATEWAY_CPU (\`taskset\`); the load
+generator (\`bench/load\`) and the benchmark upstream (\`bench/upstream\`) share CPU $LOAD_CPU.
+The upstream serves the back-office contract from fixtures exported from the example back
+office (\`bench/export-fixtures.php\`), after a fixed delay per call of 0 ms or 5 ms, so the PHP
+back office is not what is measured. Every connection logs in once and keeps its session.
+
+- **gateway**: this repository, production mode, default settings.
+- **apollo**: Apollo Server 5 with one DataLoader per record type and per request
+  (\`bench/apollo\`), in-memory sessions, Node $(node -v).
+- **connector**: the old PHP connector under \`php -S\` with 8 workers
+  (\`bench/connector/connector.php\`). The browser calls it once per upstream call and waits
+  for each level's ids before the next level, so its page latency is that chain of round trips
+  measured from the load generator.
+
+Pages: **dashboard** is the customer, 20 orders with their lines, products and invoices
+(\`bench/operations/Dashboard.graphql\`); **detail** is one order with its lines, products and
+invoice (\`web-example/site/operations/OrderDetail.graphql\`). Pages per second count
+successful pages over the measured time; latencies are per page. "Upstream calls per page,
+alone" comes from one page loaded with no other traffic; "under load" divides all upstream
+calls of the cell by its pages.
+
+## Results
+
+The targets to read these tables against: at most 5 upstream calls per dashboard for every
+page size up to 100 (\`TestSiteOperationsUpstreamCalls\` asserts the counts in \`make test\`);
+at least twice the Apollo peer's dashboard pages per second on one core; with a 5 ms upstream,
+a p50 within the 15 ms chain plus 2 ms; under 100 MiB resident memory at 500 connections.
+
+$(cat "$results")
+The gateway served **${ratio:-n/a}** times the dashboard pages per second of the Apollo Server
+peer with no upstream latency, on one core each.
+
+### Peak memory
+
+Peak resident memory (VmHWM) of the process, with its php -S workers for the connector, over
+all cells it served.
+
+| peer | upstream latency | connections | peak RSS (MiB) |
+| --- | --- | --- | --- |
+$(printf '%s\n' "${memory_rows[@]}")
+
+Throughput at $BENCH_MEMORY_CONNECTIONS connections, 5 ms upstream latency, and for
+comparison the gateway with \`MAX_INFLIGHT=64\` (the default is $((16 * 1)) on the gateway's one
+core) at $BENCH_CONNECTIONS connections:
+
+| peer and page | load | pages/s | p50 | p99 | errors | upstream calls per page, alone | upstream calls per page, under load | browser round trips per page |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- |
+$(cat "$many")
+
+### Batch window
+
+The dashboard's upstream chain is three levels (profile and order list; lines and invoices;
+products), so with 5 ms per call a page cannot take less than 15 ms. \`BATCH_WAIT\` is how long
+a loader waits for more keys before it calls; it adds to each level after the first.
+
+| peer and page | load | pages/s | p50 | p99 | errors | upstream calls per page, alone | upstream calls per page, under load | browser round trips per page |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- |
+$(cat "$window")
+
+### Profile
+
+The CPU and allocation profiles of the dashboard (\`go test -bench DashboardParallelFakeUpstream
+-cpuprofile cpu.out -memprofile mem.out .\`, then \`go tool pprof\`) showed three main costs,
+and the changes made for them:
+
+- Every resolver of a page queued the whole page's keys, so a page of n orders made n² loader
+  calls; the loader's tracer and thunk allocations were the largest single item. Each group is
+  now queued once (\`sync.Once\` in \`upstream/loaders.go\`).
+- Decoding PHP's JSON: plain ASCII strings, most of the back office's values, no longer go
+  through encoding/json (\`plainString\` in \`upstream/phpjson.go\`).
+- Garbage collection and goroutine stack scanning grew with the number of operations running
+  at once: one dashboard runs about a hundred goroutines. \`MAX_INFLIGHT\` (default 16 per
+  CPU) bounds them and queues the rest (\`edge/limit.go\`). The table of $BENCH_MEMORY_CONNECTIONS
+  connections above compares the default with 64.
+
+What remains is mostly gqlgen's execution (field contexts, one goroutine per resolved list
+element) and the tolerant decoder's reflection, each about half of the allocations.
+
+### Handler cost per operation
+
+\`go test -run '^\$' -bench 'FakeUpstream\$' -benchmem -benchtime 300x -cpu 1 .\` drives the
+gateway's handler in-process against a fake in-process upstream (the fixture server with no
+latency), pinned to one CPU. The time per operation includes the batch window of each level;
+the allocations are the gateway's and the fake upstream's together.
+
+\`\`\`
+$handler_bench
+\`\`\`
+
+## Soak
+
+${soak:-\`make soak\` has not run on this machine since the last \`make bench\`; its results appear here once it has.}
+REPORT
+echo "wrote $BENCH_OUT" >&2

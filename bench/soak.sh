@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Drives the whole stack (the gateway in front of the example PHP back office under php -S)
+# with logged-in dashboard traffic at fixed rates: 20, 50, 100, 200 and 400 pages per second
+# for a minute each, then ten minutes at 400. It reports errors and latency per step and the
+# gateway's resident memory over time, and writes $BENCH_STATE/soak.md, which the next
+# make bench puts into docs/performance.md.
+#
+# SOAK_SCALE     multiplies every step's duration (default 1, which takes 15 minutes; 0.05
+#                proves the harness in under a minute)
+# SOAK_RATES     the rising steps in pages per second (default "20 50 100 200 400")
+# SOAK_CONNECTIONS  logged-in sessions the pages take turns on (default 50)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. bench/lib.sh
+
+: "${SOAK_SCALE:=1}"
+: "${SOAK_RATES:=20 50 100 200 400}"
+: "${SOAK_CONNECTIONS:=50}"
+BENCH_KEY=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+trap stop_all EXIT INT TERM
+
+seconds() { awk -v s="$1" -v k="$SOAK_SCALE" 'BEGIN { v = s * k; if (v < 1) v = 1; printf "%ds", v }'; }
+step=$(seconds 60)
+long=$(seconds 600)
+sample=$(awk -v k="$SOAK_SCALE" 'BEGIN { v = 5 * k; if (v < 0.5) v = 0.5; print v }')
+
+bench_deps
+bench_build
+machine_text=$(machine)
+
+# The example back office, seeded afresh, with PHP-FPM-like workers on either core.
+php web-example/admin-api/seed.php "$BENCH_STATE/soak.sqlite" >/dev/null
+(
+	cd web-example/admin-api
+	ADMIN_API_DB="$BENCH_STATE/soak.sqlite" ADMIN_API_FRONT_KEY="$BENCH_KEY" \
+	ADMIN_API_ADMIN_KEY="$(head -c 18 /dev/urandom | base64)" PHP_CLI_SERVER_WORKERS=8 \
+		exec php -S "$BENCH_HOST:$BACKOFFICE_PORT" router.php
+) >"$BENCH_STATE/backoffice.log" 2>&1 &
+started+=($!)
+wait_port "$BACKOFFICE_PORT"
+BENCH_KEY=$BENCH_KEY start_gateway "http://$BENCH_HOST:$BACKOFFICE_PORT/apis/" Europe/Berlin
+
+rows="$BENCH_STATE/soak-rows.md"
+memory="$BENCH_STATE/soak-memory.md"
+: >"$rows"
+: >"$memory"
+began=$(date +%s)
+
+# run_step RATE DURATION measures one step and the gateway's memory during it.
+run_step() {
+	local rate=$1 duration=$2 samples="$BENCH_STATE/soak-samples" sampler
+	: >"$samples"
+	(while kill -0 "$gateway_pid" 2>/dev/null; do rss_mib "$gateway_pid" >>"$samples"; echo >>"$samples"; sleep "$sample"; done) &
+	sampler=$!
+	echo "soak: $rate pages/s for $duration" >&2
+	taskset -c "$LOAD_CPU" "$BENCH_STATE/load" -peer gateway -url "http://$BENCH_HOST:$GATEWAY_PORT" \
+		-page dashboard -rate "$rate" -connections "$SOAK_CONNECTIONS" -duration "$duration" -warmup 0 \
+		-calls "http://$BENCH_HOST:$GATEWAY_ADMIN_PORT/metrics" -label "dashboard, step $((++n))" -format row >>"$rows"
+	kill "$sampler" 2>/dev/null || true
+	wait "$sampler" 2>/dev/null || true
+	awk -v n="$n" -v r="$rate" -v t="$(($(date +%s) - began))" \
+		'NF { if (!c++) first = $1; if ($1 > max) max = $1; last = $1 }
+		END { printf "| %d | %d | %d | %s | %s | %s |\n", n, r, t, first, max, last }' "$samples" >>"$memory"
+}
+
+n=0
+for rate in $SOAK_RATES; do
+	run_step "$rate" "$step"
+done
+last_rate=${SOAK_RATES##* }
+run_step "$last_rate" "$long"
+peak=$(peak_rss_mib "$gateway_pid")
+stop_all
+
+shortened=""
+if [ "$SOAK_SCALE" != 1 ]; then
+	shortened="**Shortened run:** SOAK_SCALE=$SOAK_SCALE cuts every step to $step (the last to $long), which shows that the harness works but is not the soak itself; run \`make soak\` for the full 15 minutes."
+fi
+
+cat >"$BENCH_STATE/soak.md" <<REPORT
+$shortened
+
+Run on $(date -u +%Y-%m-%d) with:
+
+\`\`\`sh
+SOAK_SCALE=$SOAK_SCALE SOAK_RATES="$SOAK_RATES" SOAK_CONNECTIONS=$SOAK_CONNECTIONS make soak
+\`\`\`
+
+$machine_text
+
+The gateway (production mode, pinned to CPU $GATEWAY_CPU) serves logged-in dashboards (20
+orders) in front of the example PHP back office under \`php -S\` with 8 workers and a freshly
+seeded SQLite database; the back office runs on either core, the load generator on CPU
+$LOAD_CPU. Each step sends pages at a fixed rate (open loop): a slow answer does not slow the
+load down. Steps last $step, the last one $long.
+
+| step | rate | pages/s answered | p50 | p99 | errors | upstream calls per page, alone | upstream calls per page, under load | browser round trips per page |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- |
+$(sed 's/^| dashboard, step \([0-9]*\) | \([0-9]*\) pages\/s |/| \1 | \2 pages\/s |/' "$rows")
+
+The gateway's resident memory (VmRSS, MiB), sampled every ${sample}s during each step; its
+peak over the whole run (VmHWM) was $peak MiB.
+
+| step | rate | seconds since start at step end | first sample | highest sample | last sample |
+| --- | --- | --- | --- | --- | --- |
+$(cat "$memory")
+REPORT
+cat "$BENCH_STATE/soak.md"

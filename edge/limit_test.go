@@ -1,0 +1,87 @@
+package edge
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func TestLimitQueuesBeyondN(t *testing.T) {
+	release := make(chan struct{})
+	entered := make(chan struct{}, 3)
+	h := Limit(2, 1, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		entered <- struct{}{}
+		<-release
+	}))
+
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/graphql", nil))
+		}()
+	}
+	<-entered
+	<-entered
+	select {
+	case <-entered:
+		t.Fatal("a third request ran while two were running")
+	default:
+	}
+
+	// Finishing one running request lets the waiting one in.
+	release <- struct{}{}
+	<-entered
+	close(release)
+	wg.Wait()
+}
+
+func TestLimitWaiterCanceled(t *testing.T) {
+	release := make(chan struct{})
+	entered := make(chan struct{}, 2)
+	h := Limit(1, 1, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		entered <- struct{}{}
+		<-release
+	}))
+	go h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/graphql", nil))
+	<-entered
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/graphql", nil).WithContext(ctx))
+	close(release)
+	if len(entered) != 0 {
+		t.Error("a request whose client had gone away still ran")
+	}
+}
+
+func TestLimitRejectsBeyondQueue(t *testing.T) {
+	release := make(chan struct{})
+	entered := make(chan struct{}, 1)
+	h := Limit(1, 0, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		entered <- struct{}{}
+		<-release
+	}))
+	go h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/graphql", nil))
+	<-entered
+	defer close(release)
+
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("POST", "/graphql", nil))
+	if rec.Code != http.StatusServiceUnavailable {
+		t.Fatalf("status %d, want 503", rec.Code)
+	}
+	if got := rec.Header().Get("Retry-After"); got != "1" {
+		t.Errorf("Retry-After = %q, want 1", got)
+	}
+	if !strings.Contains(rec.Body.String(), `"code":"RATE_LIMITED"`) {
+		t.Errorf("body = %s", rec.Body)
+	}
+	if len(entered) != 0 {
+		t.Error("the rejected request ran")
+	}
+}
