@@ -390,8 +390,16 @@ func (c *config) insecure() []string {
 	if u, err := url.Parse(c.upstreamURL); err == nil && u.Scheme == "http" && !loopbackHost(u.Hostname()) {
 		out = append(out, fmt.Sprintf("UPSTREAM_URL %q sends the API key over plain HTTP to a host outside loopback: use https", c.upstreamURL))
 	}
-	if u, err := url.Parse(c.redisURL); err == nil && u.Scheme == "redis" && !loopbackHost(u.Hostname()) {
-		out = append(out, fmt.Sprintf("REDIS_URL %q sends sessions and the Redis password over plain TCP to a host outside loopback: use rediss", redactRedisURL(c.redisURL)))
+	if u, err := url.Parse(c.redisURL); err == nil && c.redisURL != "" {
+		for _, host := range redisHosts(u) {
+			if u.Scheme == "redis" && !loopbackHost(host) {
+				out = append(out, fmt.Sprintf("REDIS_URL %q sends sessions and the Redis password over plain TCP to a host outside loopback: use rediss", redactRedisURL(c.redisURL)))
+				break
+			}
+		}
+		if v := u.Query().Get("skip_verify"); v == "true" || v == "1" {
+			out = append(out, "REDIS_URL sets skip_verify, which accepts any server certificate: remove it and trust the server's CA instead")
+		}
 	}
 	if len(c.upstreamKey) < minKeyLength || weakSecret(string(c.upstreamKey)) {
 		out = append(out, fmt.Sprintf("UPSTREAM_API_KEY is weak: use a random key of at least %d characters", minKeyLength))

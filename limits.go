@@ -3,8 +3,8 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -70,7 +70,7 @@ func (l *sharedLimits) check(ctx context.Context, cost resolvers.Cost) error {
 			return err
 		}
 		for _, e := range cost.LoginEmails {
-			if err := take(ctx, l.loginEmail, strings.ToLower(strings.TrimSpace(e)), 1); err != nil {
+			if err := take(ctx, l.loginEmail, edge.EmailKey(e), 1); err != nil {
 				return err
 			}
 		}
@@ -86,8 +86,15 @@ func (l *sharedLimits) check(ctx context.Context, cost resolvers.Cost) error {
 	return nil
 }
 
-// take spends cost from limiter for key, turning a refusal into an *edge.RateLimitError.
-func take(ctx context.Context, limiter ratelimit.Limiter, key string, cost int) error {
+// take spends cost from limiter for key, turning a refusal into an *edge.RateLimitError. A
+// panic in the limiter, as the rate-limit library raises on a reply of an unexpected type, is an
+// unavailable limiter too, not a crash of the operation.
+func take(ctx context.Context, limiter ratelimit.Limiter, key string, cost int) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("%w: the limiter failed on an unexpected reply: %v", ratelimit.ErrUnavailable, v)
+		}
+	}()
 	ok, retryAfter, err := limiter.Allow(ctx, key, cost)
 	if err != nil {
 		return err

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -42,12 +44,8 @@ func parseRedisURL(raw string) (redisOpener, error) {
 		if err != nil {
 			return nil, cleanRedisError(err)
 		}
-		if !q.Has("dialer_retries") {
-			opts.DialerRetries = defaultDialerRetries
-		}
-		if !q.Has("max_retries") {
-			opts.MaxRetries = defaultMaxRetries
-		}
+		tuneRedis(q, &opts.DialerRetries, &opts.MaxRetries, &opts.ReadTimeout, &opts.WriteTimeout)
+		opts.ContextTimeoutEnabled = true
 		return func() redis.UniversalClient { return redis.NewFailoverClient(opts) }, nil
 
 	case q.Has("cluster"):
@@ -60,12 +58,8 @@ func parseRedisURL(raw string) (redisOpener, error) {
 		if err != nil {
 			return nil, cleanRedisError(err)
 		}
-		if !q.Has("dialer_retries") {
-			opts.DialerRetries = defaultDialerRetries
-		}
-		if !q.Has("max_retries") {
-			opts.MaxRetries = defaultMaxRetries
-		}
+		tuneRedis(q, &opts.DialerRetries, &opts.MaxRetries, &opts.ReadTimeout, &opts.WriteTimeout)
+		opts.ContextTimeoutEnabled = true
 		return func() redis.UniversalClient { return redis.NewClusterClient(opts) }, nil
 	}
 
@@ -73,13 +67,28 @@ func parseRedisURL(raw string) (redisOpener, error) {
 	if err != nil {
 		return nil, cleanRedisError(err)
 	}
+	tuneRedis(q, &opts.DialerRetries, &opts.MaxRetries, &opts.ReadTimeout, &opts.WriteTimeout)
+	opts.ContextTimeoutEnabled = true
+	return func() redis.UniversalClient { return redis.NewClient(opts) }, nil
+}
+
+// tuneRedis sets the gateway's defaults for what the URL query q leaves out. A Redis that
+// hangs must fail a request as fast as one that refuses connections, so reads and writes get a
+// short timeout instead of go-redis' three seconds, and ContextTimeoutEnabled (set by the
+// caller) makes go-redis honour the request's own deadline as well.
+func tuneRedis(q url.Values, dialerRetries, maxRetries *int, readTimeout, writeTimeout *time.Duration) {
 	if !q.Has("dialer_retries") {
-		opts.DialerRetries = defaultDialerRetries
+		*dialerRetries = defaultDialerRetries
 	}
 	if !q.Has("max_retries") {
-		opts.MaxRetries = defaultMaxRetries
+		*maxRetries = defaultMaxRetries
 	}
-	return func() redis.UniversalClient { return redis.NewClient(opts) }, nil
+	if !q.Has("read_timeout") {
+		*readTimeout = defaultRedisTimeout
+	}
+	if !q.Has("write_timeout") {
+		*writeTimeout = defaultRedisTimeout
+	}
 }
 
 // The number of dial attempts per connection and of retries per command, unless REDIS_URL sets
@@ -87,6 +96,7 @@ func parseRedisURL(raw string) (redisOpener, error) {
 const (
 	defaultDialerRetries = 2
 	defaultMaxRetries    = 1
+	defaultRedisTimeout  = 300 * time.Millisecond
 )
 
 // silenceRedis turns off go-redis' own log, which prints every failed dial with the standard
@@ -103,17 +113,41 @@ func cleanRedisError(err error) error {
 	return errors.New(strings.TrimPrefix(err.Error(), "redis: "))
 }
 
-// redactRedisURL masks the password in a REDIS_URL's user information and in its password
-// query parameter.
+// redactRedisURL masks the passwords of a REDIS_URL: in its user information, in every query
+// parameter whose name contains "password" (password, sentinel_password), and in the user
+// information of the addr seeds of Sentinel and Cluster.
 func redactRedisURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return "(invalid)"
 	}
 	q := u.Query()
-	if q.Has("password") {
-		q.Set("password", "xxxxx")
-		u.RawQuery = q.Encode()
+	for name, values := range q {
+		for i, v := range values {
+			switch {
+			case strings.Contains(strings.ToLower(name), "password"):
+				values[i] = "xxxxx"
+			case name == "addr" && strings.Contains(v, "@"):
+				values[i] = "xxxxx@" + v[strings.LastIndex(v, "@")+1:]
+			}
+		}
 	}
+	u.RawQuery = q.Encode()
 	return u.Redacted()
+}
+
+// redisHosts returns the hosts a REDIS_URL reaches: its own and those of its addr seeds.
+func redisHosts(u *url.URL) []string {
+	hosts := []string{u.Hostname()}
+	for _, seed := range u.Query()["addr"] {
+		if i := strings.LastIndex(seed, "@"); i >= 0 {
+			seed = seed[i+1:]
+		}
+		if host, _, err := net.SplitHostPort(seed); err == nil {
+			hosts = append(hosts, host)
+		} else {
+			hosts = append(hosts, seed)
+		}
+	}
+	return hosts
 }

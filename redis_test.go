@@ -70,14 +70,14 @@ func TestRedisURLRedacted(t *testing.T) {
 	c := &config{
 		env: "production", listenAddr: "127.0.0.1:8080", upstreamURL: "http://127.0.0.1:8081/apis/",
 		upstreamKey: "k", upstreamZone: "UTC", sessionKeys: "k", sessionDir: t.TempDir(),
-		redisURL: "rediss://gateway:redis-password@redis.internal:6380/0?master_name=main&password=primary-password",
+		redisURL: "rediss://gateway:redis-password@redis.internal:6380/0?master_name=main&password=primary-password&sentinel_password=sentinel-secret&addr=seed:seed-secret@redis-2.internal:26379",
 	}
 	var out bytes.Buffer
 	c.print(&out)
 	var logged bytes.Buffer
 	fmt.Fprint(&logged, c.LogValue())
 	for _, text := range []string{out.String(), logged.String()} {
-		for _, secret := range []string{"redis-password", "primary-password"} {
+		for _, secret := range []string{"redis-password", "primary-password", "sentinel-secret", "seed-secret"} {
 			if strings.Contains(text, secret) {
 				t.Errorf("the output shows %q:\n%s", secret, text)
 			}
@@ -96,6 +96,10 @@ func TestRedisURLPlainOutsideLoopbackRejected(t *testing.T) {
 		{"redis://redis.internal:6379/0", true},
 		{"rediss://redis.internal:6380/0", false},
 		{"redis://127.0.0.1:6379/0", false},
+		{"redis://127.0.0.1:26379/0?master_name=main&addr=redis-s2.internal:26379", true},
+		{"redis://127.0.0.1:7000?cluster=true&addr=gw:pw@redis-c2.internal:7000", true},
+		{"redis://127.0.0.1:7000?cluster=true&addr=127.0.0.1:7001", false},
+		{"rediss://redis.internal:6380/0?skip_verify=true", true},
 	}
 	for _, tt := range tests {
 		c := &config{redisURL: tt.url, upstreamURL: "https://back.example.com/apis/", upstreamKey: "a-random-key-0123456789", allowedOrigins: "https://shop.example.com"}

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"github.com/redis/go-redis/v9"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -102,6 +104,13 @@ func TestRedisOutageAndRecovery(t *testing.T) {
 	customer.login("ann@example.com")
 
 	rs.Stop()
+
+	// The metrics stay available: the failing session count must not hide the others.
+	rec := httptest.NewRecorder()
+	a.admin.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "gateway_upstream_requests_total") {
+		t.Errorf("metrics during the outage: status %d, %d bytes", rec.Code, rec.Body.Len())
+	}
 
 	// Readiness turns false on both instances, naming Redis.
 	for name, g := range map[string]*testGateway{"a": a, "b": b} {
@@ -262,5 +271,18 @@ func TestLoginRateLimitAcrossInstances(t *testing.T) {
 	// Another email from the same address still gets through.
 	if r := a.browser().query(login, map[string]any{"e": "bob@example.com", "p": "demo-password"}); len(r.Errors) > 0 {
 		t.Errorf("another email: %+v", r.Errors)
+	}
+
+	// The counters' keys name no email: they are hashes of a fixed size.
+	rdb := redis.NewClient(&redis.Options{Addr: rs.Addr()})
+	defer rdb.Close()
+	keys, err := rdb.Keys(context.Background(), "*login*").Result()
+	if err != nil || len(keys) == 0 {
+		t.Fatalf("login counter keys: %v, %v", keys, err)
+	}
+	for _, k := range keys {
+		if strings.Contains(k, "@") || len(k) > 100 {
+			t.Errorf("counter key %q names an email or grows with it", k)
+		}
 	}
 }

@@ -62,6 +62,13 @@ bench_build() {
 	go build -o "$BENCH_STATE/customer-gateway" .
 	go build -o "$BENCH_STATE/upstream" ./bench/upstream
 	go build -o "$BENCH_STATE/load" ./bench/load
+
+	# Production executes trusted documents only: the site's operations and the benchmark's
+	# dashboard, compiled into one manifest.
+	rm -rf "$BENCH_STATE/operations"
+	mkdir -p "$BENCH_STATE/operations"
+	cp web-example/site/operations/*.graphql bench/operations/*.graphql "$BENCH_STATE/operations/"
+	go run ./scripts/manifest "$BENCH_STATE/operations"
 }
 
 # wait_port waits until something listens on port.
@@ -96,6 +103,10 @@ start_gateway() {
 	UPSTREAM_TIMEZONE="${2:-UTC}" \
 	SESSION_KEYS="$(head -c 32 /dev/urandom | base64)" \
 	SESSION_DIR="$BENCH_STATE/sessions" \
+	ALLOWED_ORIGINS="http://$BENCH_HOST:$GATEWAY_PORT" \
+	TRUSTED_DOCUMENTS="$BENCH_STATE/operations/manifest.json" \
+	LOGIN_RATE=1000000 LOGIN_RATE_PER_ADDRESS=1000000 \
+	COST_RATE=100000000 COST_BURST=100000000 \
 		start gateway "$GATEWAY_CPU" "$BENCH_STATE/customer-gateway"
 	gateway_pid=$last_pid
 	wait_port "$GATEWAY_PORT"

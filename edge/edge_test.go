@@ -31,15 +31,15 @@ func TestSiteHeadersHSTSOnlyOverTLS(t *testing.T) {
 }
 
 func TestEmailKeyHasFixedSize(t *testing.T) {
-	long := emailKey(strings.Repeat("a", 1<<20) + "@example.com")
-	short := emailKey("ann@example.com")
+	long := EmailKey(strings.Repeat("a", 1<<20) + "@example.com")
+	short := EmailKey("ann@example.com")
 	if len(long) != len(short) {
 		t.Errorf("key sizes differ: %d and %d bytes", len(long), len(short))
 	}
-	if emailKey(" ANN@Example.com ") != short {
+	if EmailKey(" ANN@Example.com ") != short {
 		t.Error("case and surrounding spaces change the key")
 	}
-	if emailKey("bob@example.com") == short {
+	if EmailKey("bob@example.com") == short {
 		t.Error("two emails share a key")
 	}
 }

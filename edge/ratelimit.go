@@ -88,16 +88,17 @@ func (l *RateLimiter) AllowLogin(addr string, emails []string) error {
 	perEmail := rate.Every(time.Minute / time.Duration(l.cfg.LoginsPerMinute))
 	var keys []string
 	for _, e := range emails {
-		keys = append(keys, emailKey(e))
+		keys = append(keys, "email:"+EmailKey(e))
 	}
 	return l.take(l.logins, keys, 1, perEmail, l.cfg.LoginsPerMinute, true)
 }
 
-// emailKey returns the rate-limit key of an email: a hash of its normalized form, so that a key
-// has a fixed size whatever a client sends, and a table of the last 100,000 emails stays small.
-func emailKey(email string) string {
+// EmailKey returns the rate-limit key of an email: a hash of its normalized form. A key has a
+// fixed size whatever a client sends, so a table or a Redis of counters stays small, and no
+// customer's email appears in a key name.
+func EmailKey(email string) string {
 	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(email))))
-	return "email:" + hex.EncodeToString(sum[:16])
+	return hex.EncodeToString(sum[:16])
 }
 
 // AllowCost charges an operation's cost to the client address and, when there is one, to the
