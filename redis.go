@@ -73,9 +73,9 @@ func parseRedisURL(raw string) (redisOpener, error) {
 }
 
 // tuneRedis sets the gateway's defaults for what the URL query q leaves out. A Redis that
-// hangs must fail a request as fast as one that refuses connections, so reads and writes get a
-// short timeout instead of go-redis' three seconds, and ContextTimeoutEnabled (set by the
-// caller) makes go-redis honour the request's own deadline as well.
+// hangs must fail a request as fast as one that refuses connections. So reads and writes get a
+// short timeout instead of go-redis' three seconds. The caller also sets ContextTimeoutEnabled,
+// which makes go-redis honour the request's own deadline.
 func tuneRedis(q url.Values, dialerRetries, maxRetries *int, readTimeout, writeTimeout *time.Duration) {
 	if !q.Has("dialer_retries") {
 		*dialerRetries = defaultDialerRetries

@@ -39,9 +39,9 @@ type Limits struct {
 const maxCachedQuery = 16 << 10
 
 // maxMutationFields is how many root fields a mutation may select. One change per operation
-// keeps a response honest about what was written: when one of several aliased writes fails,
-// GraphQL nulls the whole data object, hiding the writes that succeeded, and several logins
-// in one request would let a guesser try passwords faster than the login rate limit counts.
+// keeps a response honest about what was written. When one of several aliased writes fails,
+// GraphQL nulls the whole data object and hides the writes that succeeded. Several logins in
+// one request would also let a guesser try passwords faster than the login rate limit counts.
 const maxMutationFields = 1
 
 // DefaultLimits are the limits used when none are configured.
