@@ -34,6 +34,8 @@ browser-deps:
 test: deps test-browser
 	go vet ./...
 	go test -count=1 ./...
+	# One iteration of each handler benchmark, so that they keep working between bench runs.
+	go test -run '^$$' -bench 'FakeUpstream$$' -benchtime 1x .
 	go test ./upstream -run '^$$' -fuzz '^FuzzDecodeResponse$$' -fuzztime $(FUZZTIME)
 
 generate:
