@@ -67,11 +67,17 @@ export function recordTraffic(context) {
   const exposures = [];
   /** @type {Promise<void>[]} */
   const pending = [];
+  /** @type {unknown[]} */
+  const failures = [];
+  // A read that fails is kept, not left as an unhandled rejection: after the test closed its
+  // browser, the reads still in flight fail, and nobody waits for them any more.
+  /** @param {Promise<void>} read */
+  const track = (read) => pending.push(read.catch((error) => { failures.push(error); }));
 
   context.on('request', (request) => {
     const label = `${request.method()} ${request.url()}`;
     exposures.push({ where: `request URL of ${label}`, text: request.url() });
-    pending.push(request.allHeaders().then((headers) => {
+    track(request.allHeaders().then((headers) => {
       exposures.push({ where: `request headers of ${label}`, text: formatHeaders(headers) });
     }));
     const body = request.postData();
@@ -80,7 +86,7 @@ export function recordTraffic(context) {
 
   context.on('response', (response) => {
     const label = `${response.request().method()} ${response.url()}`;
-    pending.push((async () => {
+    track((async () => {
       exposures.push({ where: `response headers of ${label}`, text: formatHeaders(await response.allHeaders()) });
       // Redirects have no body to read.
       if (response.status() < 300 || response.status() >= 400) {
@@ -94,6 +100,10 @@ export function recordTraffic(context) {
     /** @returns {Promise<Exposure[]>} */
     async collect() {
       await Promise.all(pending);
+      // Traffic that could not be read was not checked, so the check cannot pass on it.
+      if (failures.length > 0) {
+        throw new Error(`${failures.length} requests or responses could not be read: ${failures[0]}`);
+      }
       return [...exposures];
     },
   };
