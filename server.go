@@ -1,6 +1,6 @@
 // Command customer-gateway is the GraphQL backend-for-frontend of the customer web site. It keeps
 // the customer's login in a server-side session, holds the back office's key and knowledge, and
-// answers the site's GraphQL operations with batched, customer-scoped calls to the PHP APIs.
+// resolves the site's GraphQL operations with batched, customer-scoped calls to the PHP APIs.
 package main
 
 import (

@@ -857,7 +857,7 @@ input PostalAddressInput {
 
 "A new support ticket."
 input OpenTicketInput {
-  "What the ticket is about, 1 to 150 characters on one line."
+  "The ticket's subject, 1 to 150 characters on one line."
   subject: String!
   "The first message, 1 to 5000 characters."
   message: String!
@@ -914,7 +914,7 @@ type Customer {
 type OrderConnection {
   "The orders of this page, each with its cursor."
   edges: [OrderEdge!]!
-  "Where this page sits in the whole list."
+  "The position of this page in the whole list."
   pageInfo: PageInfo!
   "How many orders the customer has in all."
   totalCount: Int!
@@ -998,7 +998,7 @@ type Invoice {
   issuedAt: Time!
   "When the invoice was paid, or null while it is unpaid."
   paidAt: Time
-  "What remains to be paid."
+  "The amount that remains to be paid."
   amountDue: Money!
 }
 
@@ -1036,15 +1036,15 @@ type PostalAddress {
 
 "The state of a support ticket."
 enum TicketStatus {
-  "Waiting for an answer from the staff."
+  "Waiting for a reply from the staff."
   OPEN
-  "The staff answered; the customer may reply."
+  "The staff replied, and the customer may reply in turn."
   ANSWERED
   "Closed; no more replies are accepted."
   CLOSED
 }
 
-"Who wrote a ticket message."
+"The author of a ticket message."
 enum MessageAuthor {
   "The customer."
   CUSTOMER
@@ -1056,7 +1056,7 @@ enum MessageAuthor {
 type Ticket {
   "The ticket's id."
   id: ID!
-  "What the ticket is about."
+  "The ticket's subject."
   subject: String!
   "The state of the ticket."
   status: TicketStatus!

@@ -397,7 +397,7 @@ func (m *Manager) noteStoreWrite(err error) {
 }
 
 // discardCookies is a ResponseWriter whose headers go nowhere. The filesystem store can only
-// delete a session by also writing an expired cookie; during a login that cookie must not reach
+// delete a session by also writing an expired cookie. During a login that cookie must not reach
 // the response beside the new one.
 type discardCookies struct{}
 

@@ -265,14 +265,14 @@ func (c *Client) send(ctx context.Context, api, op string, params *Params, paylo
 	}
 	defer resp.Body.Close()
 
-	// Read one byte past the limit, so an oversized answer is told apart from one that fits.
+	// Read one byte past the limit, so that an oversized response is distinguished from one that fits.
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
 	if err != nil {
 		return c.transportError(ctx, api, op, err)
 	}
 	if int64(len(raw)) > c.maxBody {
 		return &Error{Category: ErrFault, API: api, Op: op, Status: resp.StatusCode,
-			Err: fmt.Errorf("answer exceeds %d bytes", c.maxBody)}
+			Err: fmt.Errorf("response exceeds %d bytes", c.maxBody)}
 	}
 
 	if err := DecodeResponse(resp.StatusCode, raw, payload); err != nil {

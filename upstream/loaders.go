@@ -134,8 +134,8 @@ func NewLoaders(c *Client, cfg LoaderConfig) *Loaders {
 		dataloader.WithWait[string, *Product](cfg.Wait),
 		dataloader.WithTracer[string, *Product](batchTracer[string, *Product]{"products", cfg.TraceBatch}))
 
-	// The back office reads one profile per call; the loader only makes sure that a request
-	// asking for the customer in several places reads it once.
+	// The back office reads one profile per call. The loader makes sure that a request asking
+	// for the customer in several places reads it once.
 	l.profiles = dataloader.NewBatchedLoader(func(ctx context.Context, ids []string) []*dataloader.Result[*Profile] {
 		results := make([]*dataloader.Result[*Profile], len(ids))
 		for i, id := range ids {

@@ -36,7 +36,7 @@ type Invoice struct {
 	IssuedAt time.Time `json:"issuedAt"`
 	// When the invoice was paid, or null while it is unpaid.
 	PaidAt *time.Time `json:"paidAt,omitempty"`
-	// What remains to be paid.
+	// The amount that remains to be paid.
 	AmountDue *Money `json:"amountDue"`
 }
 
@@ -60,7 +60,7 @@ type Mutation struct {
 
 // A new support ticket.
 type OpenTicketInput struct {
-	// What the ticket is about, 1 to 150 characters on one line.
+	// The ticket's subject, 1 to 150 characters on one line.
 	Subject string `json:"subject"`
 	// The first message, 1 to 5000 characters.
 	Message string `json:"message"`
@@ -88,7 +88,7 @@ type Order struct {
 type OrderConnection struct {
 	// The orders of this page, each with its cursor.
 	Edges []*OrderEdge `json:"edges"`
-	// Where this page sits in the whole list.
+	// The position of this page in the whole list.
 	PageInfo *PageInfo `json:"pageInfo"`
 	// How many orders the customer has in all.
 	TotalCount int `json:"totalCount"`
@@ -186,7 +186,7 @@ type ReplyToTicketInput struct {
 type Ticket struct {
 	// The ticket's id.
 	ID string `json:"id"`
-	// What the ticket is about.
+	// The ticket's subject.
 	Subject string `json:"subject"`
 	// The state of the ticket.
 	Status TicketStatus `json:"status"`
@@ -232,7 +232,7 @@ type UpdateProfilePayload struct {
 	Profile *Profile `json:"profile"`
 }
 
-// Who wrote a ticket message.
+// The author of a ticket message.
 type MessageAuthor string
 
 const (
@@ -358,9 +358,9 @@ func (e OrderStatus) MarshalJSON() ([]byte, error) {
 type TicketStatus string
 
 const (
-	// Waiting for an answer from the staff.
+	// Waiting for a reply from the staff.
 	TicketStatusOpen TicketStatus = "OPEN"
-	// The staff answered; the customer may reply.
+	// The staff replied, and the customer may reply in turn.
 	TicketStatusAnswered TicketStatus = "ANSWERED"
 	// Closed; no more replies are accepted.
 	TicketStatusClosed TicketStatus = "CLOSED"

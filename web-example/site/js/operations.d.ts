@@ -4,7 +4,7 @@
 type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
-/** Who wrote a ticket message. */
+/** The author of a ticket message. */
 export type MessageAuthor =
   /** The customer. */
   | 'CUSTOMER'
@@ -15,7 +15,7 @@ export type MessageAuthor =
 export type OpenTicketInput = {
   /** The first message, 1 to 5000 characters. */
   message: string;
-  /** What the ticket is about, 1 to 150 characters on one line. */
+  /** The ticket's subject, 1 to 150 characters on one line. */
   subject: string;
 };
 
@@ -52,11 +52,11 @@ export type ReplyToTicketInput = {
 
 /** The state of a support ticket. */
 export type TicketStatus =
-  /** The staff answered; the customer may reply. */
+  /** The staff replied, and the customer may reply in turn. */
   | 'ANSWERED'
   /** Closed; no more replies are accepted. */
   | 'CLOSED'
-  /** Waiting for an answer from the staff. */
+  /** Waiting for a reply from the staff. */
   | 'OPEN';
 
 /** The new state of the customer's profile fields. */
