@@ -58,6 +58,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	log := telemetry.NewLogger(stderr, cfg.development(), slog.LevelInfo, string(cfg.upstreamKey))
+	gc := gcDefaults(os.Getenv, cfg.maxInFlight)
+	tuneGC(gc)
 	tp, stopTracing, err := telemetry.NewTracerProvider(ctx, os.Getenv)
 	if err != nil {
 		return err
@@ -94,7 +96,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	errc := make(chan error, 2)
 	go func() { errc <- public.Serve(publicLn) }()
 	go func() { errc <- admin.Serve(adminLn) }()
-	log.Info("gateway started", "listen_addr", publicLn.Addr().String(), "admin_addr", adminLn.Addr().String(), "config", cfg)
+	log.Info("gateway started", "listen_addr", publicLn.Addr().String(), "admin_addr", adminLn.Addr().String(), "config", cfg, "gc", gc)
 	for _, warning := range cfg.warnings() {
 		log.Warn("insecure setting accepted in development", "warning", warning)
 	}

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"log/slog"
+	"runtime/debug"
+)
+
+// Garbage collector defaults for when the environment sets neither GOGC nor GOMEMLIMIT. A
+// page allocates about a megabyte and keeps almost none of it, so Go's own GOGC=100 collects
+// every few pages. A growth target of 400 trades memory for that CPU, and the soft limit keeps
+// memory bounded while many connections wait for an execution slot.
+const (
+	defaultGCPercent = 400
+	// baseMemoryLimit covers the process and its waiting connections, and each MAX_INFLIGHT
+	// slot adds memoryPerSlot for a page in execution.
+	baseMemoryLimit = 64 << 20
+	memoryPerSlot   = 1 << 20
+)
+
+// gcSettings are the collector settings the gateway applies. A zero field leaves the
+// environment's value in place.
+type gcSettings struct {
+	Percent     int
+	MemoryLimit int64
+}
+
+// gcDefaults returns the settings to apply for a gateway with maxInFlight execution slots,
+// leaving out each one that getenv shows the operator has set.
+func gcDefaults(getenv func(string) string, maxInFlight int) gcSettings {
+	var s gcSettings
+	if getenv("GOGC") == "" {
+		s.Percent = defaultGCPercent
+	}
+	if getenv("GOMEMLIMIT") == "" {
+		s.MemoryLimit = baseMemoryLimit + int64(maxInFlight)*memoryPerSlot
+	}
+	return s
+}
+
+// LogValue shows each setting as the gateway's default or as left to the environment.
+func (s gcSettings) LogValue() slog.Value {
+	percent, limit := slog.StringValue("from GOGC"), slog.StringValue("from GOMEMLIMIT")
+	if s.Percent != 0 {
+		percent = slog.IntValue(s.Percent)
+	}
+	if s.MemoryLimit != 0 {
+		limit = slog.Int64Value(s.MemoryLimit)
+	}
+	return slog.GroupValue(slog.Attr{Key: "gogc", Value: percent}, slog.Attr{Key: "memory_limit_bytes", Value: limit})
+}
+
+// tuneGC applies s to the running process.
+func tuneGC(s gcSettings) {
+	if s.Percent != 0 {
+		debug.SetGCPercent(s.Percent)
+	}
+	if s.MemoryLimit != 0 {
+		debug.SetMemoryLimit(s.MemoryLimit)
+	}
+}

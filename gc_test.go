@@ -1,0 +1,37 @@
+package main
+
+import (
+	"testing"
+)
+
+func TestGCDefaultsKeepTheOperatorsSettings(t *testing.T) {
+	env := func(vars map[string]string) func(string) string {
+		return func(name string) string { return vars[name] }
+	}
+	cases := []struct {
+		name string
+		env  map[string]string
+		want gcSettings
+	}{
+		{"neither set", nil, gcSettings{Percent: 400, MemoryLimit: 80 << 20}},
+		{"GOGC set", map[string]string{"GOGC": "100"}, gcSettings{MemoryLimit: 80 << 20}},
+		{"GOGC off", map[string]string{"GOGC": "off"}, gcSettings{MemoryLimit: 80 << 20}},
+		{"GOMEMLIMIT set", map[string]string{"GOMEMLIMIT": "1GiB"}, gcSettings{Percent: 400}},
+		{"both set", map[string]string{"GOGC": "50", "GOMEMLIMIT": "1GiB"}, gcSettings{}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := gcDefaults(env(c.env), 16); got != c.want {
+				t.Errorf("gcDefaults = %+v, want %+v", got, c.want)
+			}
+		})
+	}
+}
+
+func TestGCMemoryLimitGrowsWithExecutionSlots(t *testing.T) {
+	none := func(string) string { return "" }
+	small, large := gcDefaults(none, 16), gcDefaults(none, 256)
+	if got, want := large.MemoryLimit-small.MemoryLimit, int64(240)<<20; got != want {
+		t.Errorf("240 more slots raised the limit by %d bytes, want %d", got, want)
+	}
+}
