@@ -354,15 +354,20 @@ func (m *measurement) intValue(v *ast.Value) (int64, bool) {
 // stringArgument returns the string value of f's argument name, a literal or a variable.
 func (m *measurement) stringArgument(f *ast.Field, name string) (string, bool) {
 	arg := f.Arguments.ForName(name)
-	if arg == nil || arg.Value == nil {
+	if arg == nil {
 		return "", false
 	}
-	if arg.Value.Kind == ast.Variable {
-		s, ok := m.variables[arg.Value.Raw].(string)
+	// A variable the request leaves out takes its default from the operation.
+	value := m.resolveVariable(arg.Value, nil)
+	if value == nil {
+		return "", false
+	}
+	if value.Kind == ast.Variable {
+		s, ok := m.variables[value.Raw].(string)
 		return s, ok
 	}
-	if arg.Value.Kind == ast.StringValue || arg.Value.Kind == ast.BlockValue {
-		return arg.Value.Raw, true
+	if value.Kind == ast.StringValue || value.Kind == ast.BlockValue {
+		return value.Raw, true
 	}
 	return "", false
 }

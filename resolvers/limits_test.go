@@ -127,3 +127,30 @@ func TestFragmentBombStopsAtLimit(t *testing.T) {
 		t.Errorf("cycle: %v", err)
 	}
 }
+
+func TestLoginEmailFromEveryForm(t *testing.T) {
+	o := newLimits(t)
+	const login = `login(email: %s, password: "x") { customer { id } }`
+	cases := []struct {
+		name      string
+		query     string
+		variables map[string]any
+	}{
+		{"literal", `mutation { ` + strings.Replace(login, "%s", `"ann@example.com"`, 1) + ` }`, nil},
+		{"variable", `mutation ($e: String!) { ` + strings.Replace(login, "%s", "$e", 1) + ` }`, map[string]any{"e": "ann@example.com"}},
+		{"variable default", `mutation ($e: String! = "ann@example.com") { ` + strings.Replace(login, "%s", "$e", 1) + ` }`, nil},
+		{"variable set over its default", `mutation ($e: String! = "bob@example.com") { ` + strings.Replace(login, "%s", "$e", 1) + ` }`, map[string]any{"e": "ann@example.com"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var cost Cost
+			o.Admit = func(_ context.Context, got Cost) error { cost = got; return nil }
+			if err := o.MutateOperationParameters(context.Background(), &graphql.RawParams{Query: c.query, Variables: c.variables}); err != nil {
+				t.Fatal(err)
+			}
+			if len(cost.LoginEmails) != 1 || cost.LoginEmails[0] != "ann@example.com" {
+				t.Errorf("LoginEmails = %q, want [ann@example.com]", cost.LoginEmails)
+			}
+		})
+	}
+}
