@@ -28,11 +28,13 @@ load_before=$(cut -d' ' -f1 /proc/loadavg)
 results="$BENCH_STATE/results.md"
 : >"$results"
 
-# measure PEER PORT PAGE CONNECTIONS LABEL prints one table row.
+# measure PEER PORT PAGE CONNECTIONS LABEL prints one table row, with the CPU time per page
+# of the peer's process (peer_pid) and its php -S workers.
 measure() {
 	taskset -c "$LOAD_CPU" "$BENCH_STATE/load" -peer "$1" -url "http://$BENCH_HOST:$2" -page "$3" \
 		-connections "$4" -duration "$BENCH_DURATION" -warmup "$BENCH_WARMUP" \
-		-calls "http://$BENCH_HOST:$UPSTREAM_PORT/calls" -label "$5" -format row
+		-calls "http://$BENCH_HOST:$UPSTREAM_PORT/calls" -label "$5" -format row \
+		-cpu-pids "$peer_pid $(pgrep -P "$peer_pid" | tr '\n' ' ')"
 }
 
 # start_peer NAME starts the gateway or a peer in front of the benchmark upstream and sets
@@ -72,8 +74,8 @@ for latency in 0ms 5ms; do
 	wait_port "$UPSTREAM_PORT"
 	echo "### Upstream latency $latency per call" >>"$results"
 	echo >>"$results"
-	echo "| peer and page | load | pages/s | p50 | p99 | errors | upstream calls per page, alone | upstream calls per page, under load | browser round trips per page |" >>"$results"
-	echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |" >>"$results"
+	echo "| peer and page | load | pages/s | p50 | p99 | errors | upstream calls per page, alone | upstream calls per page, under load | browser round trips per page | CPU per page |" >>"$results"
+	echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |" >>"$results"
 	for peer in gateway apollo connector; do
 		start_peer "$peer"
 		for page in dashboard detail; do
@@ -120,6 +122,8 @@ handler_bench=$(taskset -c "$GATEWAY_CPU" go test -run '^$' -bench 'FakeUpstream
 
 # ratio prints the gateway's dashboard throughput over Apollo's, from the first table.
 ratio=$(awk -F'|' '/^\| gateway dashboard \|/ && !g {g=$4} /^\| apollo dashboard \|/ && !a {a=$4} END { if (a > 0) printf "%.2f", g / a }' "$results")
+# cpu_ratio prints Apollo's CPU time per dashboard over the gateway's, from the first table.
+cpu_ratio=$(awk -F'|' '/^\| gateway dashboard \|/ && !g {g=$11+0} /^\| apollo dashboard \|/ && !a {a=$11+0} END { if (g > 0) printf "%.2f", a / g }' "$results")
 soak=""
 if [ -f "$BENCH_STATE/soak.md" ]; then
 	soak=$(cat "$BENCH_STATE/soak.md")
@@ -160,7 +164,9 @@ Pages: **dashboard** is the customer, 20 orders with their lines, products and i
 invoice (\`web-example/site/operations/OrderDetail.graphql\`). Pages per second count
 successful pages over the measured time; latencies are per page. "Upstream calls per page,
 alone" comes from one page loaded with no other traffic; "under load" divides all upstream
-calls of the cell by its pages.
+calls of the cell by its pages. "CPU per page" is the user and system time the peer's
+processes used during the measured time, divided by its pages: the cost of a page on one
+core, which varies less than pages per second when something else shares the machine.
 
 ## Results
 
@@ -171,7 +177,8 @@ a p50 within the 15 ms chain plus 2 ms; under 100 MiB resident memory at 500 con
 
 $(cat "$results")
 The gateway served **${ratio:-n/a}** times the dashboard pages per second of the Apollo Server
-peer with no upstream latency, on one core each.
+peer with no upstream latency, on one core each, and a dashboard cost it **${cpu_ratio:-n/a}**
+times less CPU time than it cost Apollo.
 
 ### Peak memory
 
@@ -186,8 +193,8 @@ Throughput at $BENCH_MEMORY_CONNECTIONS connections, 5 ms upstream latency, and 
 comparison the gateway with \`MAX_INFLIGHT=64\` (the default is $((16 * 1)) on the gateway's one
 core) at $BENCH_CONNECTIONS connections:
 
-| peer and page | load | pages/s | p50 | p99 | errors | upstream calls per page, alone | upstream calls per page, under load | browser round trips per page |
-| --- | --- | --- | --- | --- | --- | --- | --- | --- |
+| peer and page | load | pages/s | p50 | p99 | errors | upstream calls per page, alone | upstream calls per page, under load | browser round trips per page | CPU per page |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 $(cat "$many")
 
 ### Batch window
@@ -196,8 +203,8 @@ The dashboard's upstream chain is three levels (profile and order list; lines an
 products), so with 5 ms per call a page cannot take less than 15 ms. \`BATCH_WAIT\` is how long
 a loader waits for more keys before it calls; it adds to each level after the first.
 
-| peer and page | load | pages/s | p50 | p99 | errors | upstream calls per page, alone | upstream calls per page, under load | browser round trips per page |
-| --- | --- | --- | --- | --- | --- | --- | --- | --- |
+| peer and page | load | pages/s | p50 | p99 | errors | upstream calls per page, alone | upstream calls per page, under load | browser round trips per page | CPU per page |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 $(cat "$window")
 
 ### Profile

@@ -57,7 +57,8 @@ run_step() {
 	echo "soak: $rate pages/s for $duration" >&2
 	taskset -c "$LOAD_CPU" "$BENCH_STATE/load" -peer gateway -url "http://$BENCH_HOST:$GATEWAY_PORT" \
 		-page dashboard -rate "$rate" -connections "$SOAK_CONNECTIONS" -duration "$duration" -warmup 0 \
-		-calls "http://$BENCH_HOST:$GATEWAY_ADMIN_PORT/metrics" -label "dashboard, step $((++n))" -format row >>"$rows"
+		-calls "http://$BENCH_HOST:$GATEWAY_ADMIN_PORT/metrics" -label "dashboard, step $((++n))" -format row \
+		-cpu-pids "$gateway_pid" >>"$rows"
 	kill "$sampler" 2>/dev/null || true
 	wait "$sampler" 2>/dev/null || true
 	awk -v n="$n" -v r="$rate" -v t="$(($(date +%s) - began))" \
@@ -96,8 +97,8 @@ seeded SQLite database; the back office runs on either core, the load generator 
 $LOAD_CPU. Each step sends pages at a fixed rate (open loop): a slow answer does not slow the
 load down. Steps last $step, the last one $long.
 
-| step | rate | pages/s answered | p50 | p99 | errors | upstream calls per page, alone | upstream calls per page, under load | browser round trips per page |
-| --- | --- | --- | --- | --- | --- | --- | --- | --- |
+| step | rate | pages/s answered | p50 | p99 | errors | upstream calls per page, alone | upstream calls per page, under load | browser round trips per page | CPU per page |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 $(sed 's/^| dashboard, step \([0-9]*\) | \([0-9]*\) pages\/s |/| \1 | \2 pages\/s |/' "$rows")
 
 The gateway's resident memory (VmRSS, MiB), sampled every ${sample}s during each step; its

@@ -40,6 +40,7 @@ type options struct {
 	operations  string
 	label       string
 	format      string
+	cpuPIDs     string
 }
 
 func main() {
@@ -55,6 +56,7 @@ func main() {
 	flag.StringVar(&o.operations, "operations", ".", "repository `folder`, for the site's GraphQL operations")
 	flag.StringVar(&o.label, "label", "", "name of this cell in the output")
 	flag.StringVar(&o.format, "format", "text", "output `format`: text, json, or row (a Markdown table row)")
+	flag.StringVar(&o.cpuPIDs, "cpu-pids", "", "space-separated `ids` of the peer's processes, to report their CPU time per page")
 	flag.Parse()
 
 	res, err := run(o)
@@ -72,8 +74,8 @@ func main() {
 		}
 		return
 	}
-	fmt.Printf("%s: %.0f pages/s, p50 %s, p99 %s, %d pages, %d errors, %.2f upstream calls/page, %d round trips/page\n",
-		res.Label, res.PagesPerSecond, res.P50, res.P99, res.Pages, res.Errors, res.CallsPerPage, res.RoundTrips)
+	fmt.Printf("%s: %.0f pages/s, p50 %s, p99 %s, %d pages, %d errors, %.2f upstream calls/page, %d round trips/page, %s CPU/page\n",
+		res.Label, res.PagesPerSecond, res.P50, res.P99, res.Pages, res.Errors, res.CallsPerPage, res.RoundTrips, res.cpuText())
 	for _, e := range res.ErrorSamples {
 		fmt.Println("  error:", e)
 	}
@@ -96,6 +98,7 @@ type result struct {
 	CallsPerPage   float64       `json:"upstream_calls_per_page"` // average under load
 	CallsAlone     int64         `json:"upstream_calls_alone"`    // of one page with no other load
 	RoundTrips     int           `json:"round_trips_per_page"`
+	CPUPerPage     time.Duration `json:"cpu_per_page,omitempty"` // of the -cpu-pids processes
 	ErrorSamples   []string      `json:"error_samples,omitempty"`
 }
 
@@ -131,8 +134,16 @@ func run(o options) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
+	cpuBefore, err := cpuTime(o.cpuPIDs)
+	if err != nil {
+		return nil, err
+	}
 	var metrics vegeta.Metrics
 	elapsed, samples := drive(o, driver, client, sessions, o.duration, &metrics)
+	cpuAfter, err := cpuTime(o.cpuPIDs)
+	if err != nil {
+		return nil, err
+	}
 	after, err := upstreamCalls(client, o.callsURL)
 	if err != nil {
 		return nil, err
@@ -157,6 +168,9 @@ func run(o options) (*result, error) {
 	}
 	if o.callsURL != "" && metrics.Requests > 0 {
 		res.CallsPerPage = float64(after-before) / float64(metrics.Requests)
+	}
+	if o.cpuPIDs != "" && metrics.Requests > 0 {
+		res.CPUPerPage = (cpuAfter - cpuBefore) / time.Duration(metrics.Requests)
 	}
 	return res, nil
 }
@@ -281,15 +295,53 @@ func probeCalls(driver driver, client *http.Client, session, callsURL string) (i
 }
 
 // row formats r as a row of docs/performance.md's tables: label, connections or rate, pages
-// per second, p50, p99, errors, upstream calls per page alone and under load, and browser
-// round trips per page.
+// per second, p50, p99, errors, upstream calls per page alone and under load, browser round
+// trips per page, and the peer's CPU time per page.
 func (r *result) row() string {
 	load := fmt.Sprintf("%d connections", r.Connections)
 	if r.Rate > 0 {
 		load = fmt.Sprintf("%d pages/s", r.Rate)
 	}
-	return fmt.Sprintf("| %s | %s | %.0f | %s | %s | %d of %d | %d | %.2f | %d |",
-		r.Label, load, r.PagesPerSecond, ms(r.P50), ms(r.P99), r.Errors, r.Pages, r.CallsAlone, r.CallsPerPage, r.RoundTrips)
+	return fmt.Sprintf("| %s | %s | %.0f | %s | %s | %d of %d | %d | %.2f | %d | %s |",
+		r.Label, load, r.PagesPerSecond, ms(r.P50), ms(r.P99), r.Errors, r.Pages, r.CallsAlone, r.CallsPerPage, r.RoundTrips, r.cpuText())
+}
+
+// cpuText formats the CPU time per page, or "-" when it was not measured.
+func (r *result) cpuText() string {
+	if r.CPUPerPage == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f ms", float64(r.CPUPerPage)/float64(time.Millisecond))
+}
+
+// clockTicks is the unit of the CPU times in /proc/PID/stat: USER_HZ, which is 100 a second on
+// x86 and arm Linux (getconf CLK_TCK prints it).
+const clockTicks = 100
+
+// cpuTime returns the CPU time, user and system, that the processes pids have used so far, or
+// 0 when pids is empty.
+func cpuTime(pids string) (time.Duration, error) {
+	var total time.Duration
+	for _, pid := range strings.Fields(pids) {
+		stat, err := os.ReadFile("/proc/" + pid + "/stat")
+		if err != nil {
+			return 0, fmt.Errorf("reading the CPU time of process %s: %w", pid, err)
+		}
+		// The command name in parentheses may contain spaces; utime and stime are the 12th
+		// and 13th fields after it.
+		fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+		if len(fields) < 13 {
+			return 0, fmt.Errorf("reading the CPU time of process %s: /proc/%[1]s/stat has too few fields", pid)
+		}
+		for _, field := range fields[11:13] {
+			ticks, err := strconv.ParseInt(field, 10, 64)
+			if err != nil {
+				return 0, fmt.Errorf("reading the CPU time of process %s: %w", pid, err)
+			}
+			total += time.Duration(ticks) * time.Second / clockTicks
+		}
+	}
+	return total, nil
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }
