@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"customer-gateway/edge"
 	"customer-gateway/manifest"
 	"customer-gateway/resolvers"
 	"customer-gateway/session"
@@ -34,6 +35,7 @@ type config struct {
 	sessionKeys    upstream.Secret
 	sessionDir     string
 	allowedOrigins string
+	trustedProxies string // unset: the client address is the TCP peer
 	siteDir        string
 	graphiqlDir    string
 	batchWait      time.Duration
@@ -108,6 +110,7 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 	c.upstreamZone = envOr("UPSTREAM_TIMEZONE", c.upstreamZone)
 	c.sessionDir = os.Getenv("SESSION_DIR")
 	c.allowedOrigins = os.Getenv("ALLOWED_ORIGINS")
+	c.trustedProxies = os.Getenv("TRUSTED_PROXIES")
 	c.siteDir = os.Getenv("SITE_DIR")
 	c.graphiqlDir = os.Getenv("GRAPHIQL_DIR")
 	c.trustedDocuments = os.Getenv("TRUSTED_DOCUMENTS")
@@ -170,6 +173,7 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.upstreamZone, "upstream-timezone", c.upstreamZone, "time `zone` of the back office's dates (UPSTREAM_TIMEZONE)")
 	fs.StringVar(&c.sessionDir, "session-dir", c.sessionDir, "`folder` of the filesystem session store (SESSION_DIR)")
 	fs.StringVar(&c.allowedOrigins, "allowed-origins", c.allowedOrigins, "comma-separated `origins` allowed to call /graphql (ALLOWED_ORIGINS)")
+	fs.StringVar(&c.trustedProxies, "trusted-proxies", c.trustedProxies, "comma-separated IP `addresses` and CIDR prefixes of the reverse proxies whose X-Forwarded-For sets the client address (TRUSTED_PROXIES)")
 	fs.StringVar(&c.siteDir, "site", c.siteDir, "serve the customer site from this `folder` at / (SITE_DIR)")
 	fs.StringVar(&c.graphiqlDir, "graphiql-dir", c.graphiqlDir, "serve GraphiQL at /playground in development from the graphiql, react and react-dom packages in this node_modules `folder` (GRAPHIQL_DIR)")
 	fs.DurationVar(&c.upstreamTimeout, "upstream-timeout", c.upstreamTimeout, "time limit of one call to the back office, until its whole answer is read (UPSTREAM_TIMEOUT)")
@@ -258,6 +262,9 @@ func (c *config) validate() error {
 		if err != nil || u.Scheme == "" || u.Host == "" || u.Path != "" {
 			return fmt.Errorf("ALLOWED_ORIGINS entry %q is not an origin such as https://shop.example.com", o)
 		}
+	}
+	if _, err := edge.ParseTrustedProxies(c.trustedProxies); err != nil {
+		return fmt.Errorf("TRUSTED_PROXIES is invalid: %w", err)
 	}
 	if c.redisURL != "" {
 		if _, err := parseRedisURL(c.redisURL); err != nil {
@@ -507,6 +514,16 @@ func (c *config) origins() []string {
 	return out
 }
 
+// proxies returns TRUSTED_PROXIES in canonical form, so that -check shows which prefix an entry
+// with host bits set means. A list that does not parse is returned as written.
+func (c *config) proxies() string {
+	p, err := edge.ParseTrustedProxies(c.trustedProxies)
+	if err != nil {
+		return c.trustedProxies
+	}
+	return p.String()
+}
+
 // sessionFolder returns SESSION_DIR, or a folder under the user's state directory.
 func (c *config) sessionFolder() string {
 	if c.sessionDir != "" {
@@ -546,6 +563,7 @@ func (c *config) print(w io.Writer) {
 		redact(c.signingKeys), c.upstreamTimeout, c.requestDeadline, c.callBudget)
 	fmt.Fprintf(w, "UPSTREAM_TIMEZONE=%s\nSESSION_KEYS=%s\nSESSION_DIR=%s\nALLOWED_ORIGINS=%s\nSITE_DIR=%s\nGRAPHIQL_DIR=%s\nBATCH_WAIT=%s\n",
 		c.upstreamZone, redact(c.sessionKeys), c.sessionFolder(), strings.Join(c.origins(), ","), c.siteDir, c.graphiqlDir, c.batchWait)
+	fmt.Fprintf(w, "TRUSTED_PROXIES=%s\n", c.proxies())
 	fmt.Fprintf(w, "SHUTDOWN_GRACE=%s\nMAX_INFLIGHT=%d\n", c.shutdownGrace, c.maxInFlight)
 	fmt.Fprintf(w, "MAX_TOKENS=%d\nMAX_DEPTH=%d\nMAX_ALIASES=%d\nMAX_ROOT_FIELDS=%d\nMAX_COMPLEXITY=%d\nTRUSTED_DOCUMENTS=%s\n",
 		c.limits.Tokens, c.limits.Depth, c.limits.Aliases, c.limits.RootFields, c.limits.Complexity, c.trustedDocumentsPath())
@@ -588,6 +606,7 @@ func (c *config) LogValue() slog.Value {
 		slog.Any("session_keys", c.sessionKeys),
 		slog.String("session_dir", c.sessionFolder()),
 		slog.String("allowed_origins", strings.Join(c.origins(), ",")),
+		slog.String("trusted_proxies", c.proxies()),
 		slog.String("site_dir", c.siteDir),
 		slog.Duration("batch_wait", c.batchWait),
 		slog.Duration("shutdown_grace", c.shutdownGrace),

@@ -29,6 +29,7 @@ func setGatewayEnv(t *testing.T, listenAddr, adminAddr string) {
 		"UPSTREAM_TIMEZONE": "Europe/Berlin",
 		"SESSION_DIR":       t.TempDir(),
 		"ALLOWED_ORIGINS":   "http://" + listenAddr,
+		"TRUSTED_PROXIES":   "",
 		"SITE_DIR":          "",
 		"TRUSTED_DOCUMENTS": "web-example/site/operations/manifest.json",
 		"BATCH_WAIT":        "",

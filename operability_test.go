@@ -174,6 +174,9 @@ func TestScriptedSessionLogsAndMetrics(t *testing.T) {
 		if line["error_code"] != s.wantCode {
 			t.Errorf("%s: error_code = %v, want %q", s.name, line["error_code"], s.wantCode)
 		}
+		if line["client_addr"] != "127.0.0.1" {
+			t.Errorf("%s: client_addr = %v, want the TCP peer 127.0.0.1", s.name, line["client_addr"])
+		}
 		session, _ := line["session"].(string)
 		switch s.wantSession {
 		case "new":

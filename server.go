@@ -300,9 +300,15 @@ func newTracedGateway(cfg *config, log *slog.Logger, tp trace.TracerProvider) (*
 	}
 	adminMux.Handle("GET /readyz", telemetry.Ready(log, 2*time.Second, readiness))
 
-	access := &telemetry.AccessLog{Log: log, RequestID: edge.RequestIDFrom, SessionCookie: sessions.CookieName()}
+	// The client address is found once, outside the access log, so the log line and the rate
+	// limits name the same client.
+	proxies, err := edge.ParseTrustedProxies(cfg.trustedProxies)
+	if err != nil {
+		return nil, err
+	}
+	access := &telemetry.AccessLog{Log: log, RequestID: edge.RequestIDFrom, ClientAddr: edge.ClientAddrFrom, SessionCookie: sessions.CookieName()}
 	return &gateway{
-		public: edge.RequestID(access.Wrap(mux)),
+		public: edge.RequestID(proxies.Wrap(access.Wrap(mux))),
 		admin:  adminMux,
 		redis:  rdb,
 	}, nil

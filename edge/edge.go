@@ -1,6 +1,6 @@
-// Package edge holds the HTTP middleware in front of the GraphQL endpoint: request ids and the
-// checks that turn away what the customer site would never send before any of it reaches
-// GraphQL. The access log is in package telemetry.
+// Package edge holds the HTTP middleware in front of the GraphQL endpoint: request ids, the
+// client address, and the checks that turn away what the customer site would never send before
+// any of it reaches GraphQL. The access log is in package telemetry.
 package edge
 
 import (
@@ -25,15 +25,6 @@ import (
 const DefaultMaxBody = 1 << 20
 
 type requestIDKey struct{}
-
-type clientAddrKey struct{}
-
-// ClientAddrFrom returns the client address of the request ctx belongs to, as ClientAddr found
-// it, or "" outside a request that passed the Guard.
-func ClientAddrFrom(ctx context.Context) string {
-	addr, _ := ctx.Value(clientAddrKey{}).(string)
-	return addr
-}
 
 // validRequestID matches a request id that is safe to echo and to log.
 var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)
@@ -142,7 +133,7 @@ func (g *Guard) Wrap(next http.Handler) http.Handler {
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), clientAddrKey{}, ClientAddr(r))))
+		next.ServeHTTP(w, r)
 	})
 }
 

@@ -4,8 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"net"
-	"net/http"
 	"strings"
 	"time"
 
@@ -151,17 +149,4 @@ func (l *RateLimiter) take(table *lru.Cache[string, *rate.Limiter], keys []strin
 		}
 	}
 	return &RateLimitError{RetryAfter: wait}
-}
-
-// ClientAddr returns the address that rate limits are keyed by: the TCP peer's IP address.
-//
-// NOTE: behind a reverse proxy every request comes from the proxy's address, so all clients
-// share one bucket. X-Forwarded-For is not read, because a client can set it to anything unless
-// a proxy the gateway trusts overwrites it; see docs/security.md.
-func ClientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

@@ -15,6 +15,9 @@ type AccessLog struct {
 	Log *slog.Logger
 	// RequestID returns the id of the request a context belongs to.
 	RequestID func(context.Context) string
+	// ClientAddr returns the client address of the request a context belongs to. When it is
+	// nil, client_addr is empty.
+	ClientAddr func(context.Context) string
 	// SessionCookie is the name of the session cookie, whose hash identifies the session in
 	// the line.
 	SessionCookie string
@@ -29,6 +32,10 @@ func (a *AccessLog) Wrap(next http.Handler) http.Handler {
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r.WithContext(ctx))
 
+		clientAddr := ""
+		if a.ClientAddr != nil {
+			clientAddr = a.ClientAddr(ctx)
+		}
 		a.Log.LogAttrs(ctx, slog.LevelInfo, "request",
 			slog.String("request_id", a.RequestID(ctx)),
 			slog.String("method", r.Method),
@@ -37,6 +44,7 @@ func (a *AccessLog) Wrap(next http.Handler) http.Handler {
 			slog.Int("status", rec.status),
 			slog.Int64("duration_ms", time.Since(start).Milliseconds()),
 			slog.Int64("upstream_calls", record.UpstreamCalls()),
+			slog.String("client_addr", clientAddr),
 			slog.String("session", a.sessionHash(r, rec.Header())),
 			slog.String("error_code", record.ErrorCode()),
 		)
