@@ -56,7 +56,19 @@ const leadingSpace = " \t\r\n\v\f"
 // zero value. A nil payload skips decoding, for callers that only need the outcome. Any other
 // value that is not a non-nil pointer gives an ErrFault whose cause names the mistake.
 // DecodeResponse never panics, whatever the status and body.
+//
+// A successful response is decoded by decodeFast, which reads the envelope once and the
+// payload once more. Every other response, and every one that decodeFast gives up on, goes
+// through decodeExact, so every error comes from decodeExact.
 func DecodeResponse(status int, body []byte, payload any) error {
+	if decodeFast(status, body, payload) {
+		return nil
+	}
+	return decodeExact(status, body, payload)
+}
+
+// decodeExact runs every check of DecodeResponse in the documented order.
+func decodeExact(status int, body []byte, payload any) error {
 	if status < 200 || status > 299 {
 		return &Error{Category: statusCategory(status), Status: status, Snippet: clipUTF8(body, maxSnippet)}
 	}
@@ -260,8 +272,11 @@ func isEmptyContainer(raw json.RawMessage) bool {
 
 // jsonString returns the value of a JSON string, and false for any other value or none.
 func jsonString(raw json.RawMessage) (string, bool) {
+	if len(raw) == 0 {
+		return "", false
+	}
 	v, err := readScalar(raw)
-	if len(raw) == 0 || err != nil || v.kind != kindString {
+	if err != nil || v.kind != kindString {
 		return "", false
 	}
 	return v.text, true
@@ -269,8 +284,11 @@ func jsonString(raw json.RawMessage) (string, bool) {
 
 // scalarText returns a JSON string's value or a number's text, and false for anything else.
 func scalarText(raw json.RawMessage) (string, bool) {
+	if len(raw) == 0 {
+		return "", false
+	}
 	v, err := readScalar(raw)
-	if len(raw) == 0 || err != nil || v.kind != kindString && v.kind != kindNumber {
+	if err != nil || v.kind != kindString && v.kind != kindNumber {
 		return "", false
 	}
 	return v.text, true

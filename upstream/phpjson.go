@@ -38,7 +38,11 @@ func (id *ID) UnmarshalJSON(data []byte) error {
 	if err != nil {
 		return err
 	}
+	return id.setScalar(v)
+}
 
+// setScalar sets the value from v, as read by readScalar.
+func (id *ID) setScalar(v scalar) error {
 	switch {
 	case v.isNull(), v.isFalse(), v.kind == kindString && v.text == "":
 		*id = ""
@@ -69,7 +73,11 @@ func (n *Int) UnmarshalJSON(data []byte) error {
 	if err != nil {
 		return err
 	}
+	return n.setScalar(v)
+}
 
+// setScalar sets the value from v, as read by readScalar.
+func (n *Int) setScalar(v scalar) error {
 	var num number
 	ok := false
 	switch {
@@ -105,7 +113,11 @@ func (b *Bool) UnmarshalJSON(data []byte) error {
 	if err != nil {
 		return err
 	}
+	return b.setScalar(v)
+}
 
+// setScalar sets the value from v, as read by readScalar.
+func (b *Bool) setScalar(v scalar) error {
 	text := v.text
 	if v.kind == kindString {
 		text = strings.ToLower(text)
@@ -143,7 +155,11 @@ func (s *String) UnmarshalJSON(data []byte) error {
 	if err != nil {
 		return err
 	}
+	return s.setScalar(v)
+}
 
+// setScalar sets the value from v, as read by readScalar.
+func (s *String) setScalar(v scalar) error {
 	switch {
 	case v.isNull(), v.isFalse():
 		*s = ""
@@ -177,7 +193,11 @@ func (d *Decimal) UnmarshalJSON(data []byte) error {
 	if err != nil {
 		return err
 	}
+	return d.setScalar(v)
+}
 
+// setScalar sets the value from v, as read by readScalar.
+func (d *Decimal) setScalar(v scalar) error {
 	switch {
 	case v.isNull(), v.isFalse(), v.kind == kindString && v.text == "":
 		*d = ""
@@ -254,7 +274,11 @@ func (t *LocalTime) UnmarshalJSON(data []byte) error {
 	if err != nil {
 		return err
 	}
+	return t.setScalar(v)
+}
 
+// setScalar sets the value from v, as read by readScalar.
+func (t *LocalTime) setScalar(v scalar) error {
 	switch {
 	case v.isNull(), v.isFalse(), v.kind == kindString && v.text == "":
 		*t = LocalTime{}
@@ -577,20 +601,31 @@ func (v scalar) isFalse() bool { return v.kind == kindBool && v.text == "false" 
 // an error for text that is not a JSON value, which only a direct call with bad input causes,
 // because encoding/json checks the syntax before it calls an Unmarshaler.
 func readScalar(data []byte) (scalar, error) {
-	data = bytes.TrimSpace(data)
+	return readScalarIn(bytes.TrimSpace(data), "")
+}
+
+// readScalarIn is readScalar for data without surrounding whitespace. source is either "" or
+// data as a string, and then the text of a string without escapes, or of a number, is a
+// slice of source instead of a copy.
+func readScalarIn(data []byte, source string) (scalar, error) {
 	switch {
 	case isLiteral(data, "null"):
 		return scalar{kind: kindNull}, nil
-	case isLiteral(data, "true"), isLiteral(data, "false"):
-		return scalar{kind: kindBool, text: string(data)}, nil
+	case isLiteral(data, "true"):
+		return scalar{kind: kindBool, text: "true"}, nil
+	case isLiteral(data, "false"):
+		return scalar{kind: kindBool, text: "false"}, nil
 	case len(data) == 0:
 	case data[0] == '"':
 		// Most of the back office's values are plain ASCII strings, which need no
 		// unescaping, so they skip encoding/json. Anything else (escapes, control
 		// characters, non-ASCII) goes through encoding/json, which also replaces invalid
 		// UTF-8.
-		if text, ok := plainString(data); ok {
-			return scalar{kind: kindString, text: text}, nil
+		if isPlainString(data) {
+			if source != "" {
+				return scalar{kind: kindString, text: source[1 : len(source)-1]}, nil
+			}
+			return scalar{kind: kindString, text: string(data[1 : len(data)-1])}, nil
 		}
 		var s string
 		if err := json.Unmarshal(data, &s); err != nil {
@@ -598,8 +633,12 @@ func readScalar(data []byte) (scalar, error) {
 		}
 		return scalar{kind: kindString, text: s}, nil
 	case data[0] == '-' || isDigit(data[0]):
-		if _, ok := parseNumber(string(data), true); ok {
-			return scalar{kind: kindNumber, text: string(data)}, nil
+		text := source
+		if text == "" {
+			text = string(data)
+		}
+		if _, ok := parseNumber(text, true); ok {
+			return scalar{kind: kindNumber, text: text}, nil
 		}
 	case data[0] == '[' && json.Valid(data):
 		return scalar{kind: kindArray}, nil
@@ -609,19 +648,17 @@ func readScalar(data []byte) (scalar, error) {
 	return scalar{}, errors.New("invalid JSON value")
 }
 
-// plainString returns the content of the JSON string data when it is printable ASCII without
-// escapes, and false otherwise.
-func plainString(data []byte) (string, bool) {
+// isPlainString reports whether data is a JSON string of printable ASCII without escapes.
+func isPlainString(data []byte) bool {
 	if len(data) < 2 || data[len(data)-1] != '"' {
-		return "", false
+		return false
 	}
-	inner := data[1 : len(data)-1]
-	for _, c := range inner {
+	for _, c := range data[1 : len(data)-1] {
 		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
-			return "", false
+			return false
 		}
 	}
-	return string(inner), true
+	return true
 }
 
 // typeError describes v by its JSON kind only, so that the decoder can add the struct field to
