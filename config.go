@@ -49,6 +49,8 @@ type config struct {
 	upstreamTimeout time.Duration
 	requestDeadline time.Duration
 	callBudget      int
+	// upstreamMaxConcurrency caps the calls in flight to each PHP API file.
+	upstreamMaxConcurrency int
 
 	// tuneUpstream, when set, adjusts the upstream client's configuration before the client is
 	// built. No variable or flag sets it: tests use it to inject breaker settings.
@@ -72,6 +74,10 @@ type config struct {
 
 func (c *config) development() bool { return c.env == "development" }
 
+// maxUpstreamConcurrency is the largest UPSTREAM_MAX_CONCURRENCY accepted. A pool that serves
+// more than 1000 calls per PHP file at once needs no cap, so a larger value is more likely a typo.
+const maxUpstreamConcurrency = 1000
+
 // defaultConfig returns the configuration before the environment and the flags change it: the
 // defaults of every setting that has one.
 func defaultConfig() *config {
@@ -89,6 +95,9 @@ func defaultConfig() *config {
 		upstreamTimeout: 5 * time.Second,
 		requestDeadline: 10 * time.Second,
 		callBudget:      30,
+		// The cap protects the back office's PHP-FPM pool. docs/operations.md explains how to
+		// size it and why the default stays at 8.
+		upstreamMaxConcurrency: 8,
 
 		limits:          resolvers.DefaultLimits,
 		sessionIdle:     30 * time.Minute,
@@ -141,6 +150,11 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 			return nil, fmt.Errorf("UPSTREAM_CALL_BUDGET %q is not a whole number such as 30", v)
 		}
 	}
+	if v := os.Getenv("UPSTREAM_MAX_CONCURRENCY"); v != "" {
+		if c.upstreamMaxConcurrency, err = strconv.Atoi(v); err != nil {
+			return nil, fmt.Errorf("UPSTREAM_MAX_CONCURRENCY %q is not a whole number such as 8", v)
+		}
+	}
 	redisURL, err := secretFromEnv("REDIS_URL")
 	if err != nil {
 		return nil, err
@@ -179,6 +193,7 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 	fs.DurationVar(&c.upstreamTimeout, "upstream-timeout", c.upstreamTimeout, "time limit of one call to the back office, until its whole answer is read (UPSTREAM_TIMEOUT)")
 	fs.DurationVar(&c.requestDeadline, "request-deadline", c.requestDeadline, "time limit of all the back-office calls of one GraphQL request, retries included (REQUEST_DEADLINE)")
 	fs.IntVar(&c.callBudget, "upstream-call-budget", c.callBudget, "most back-office calls one GraphQL operation may start; further fields fail with QUERY_TOO_COMPLEX (UPSTREAM_CALL_BUDGET)")
+	fs.IntVar(&c.upstreamMaxConcurrency, "upstream-max-concurrency", c.upstreamMaxConcurrency, "maximum `calls` in flight to each PHP API file; more wait for a free slot (UPSTREAM_MAX_CONCURRENCY)")
 	fs.DurationVar(&c.batchWait, "batch-wait", c.batchWait, "how long a loader collects keys before it calls the back office (BATCH_WAIT)")
 	fs.DurationVar(&c.shutdownGrace, "shutdown-grace", c.shutdownGrace, "how long requests in flight may take to finish after SIGTERM (SHUTDOWN_GRACE)")
 	fs.IntVar(&c.limits.Tokens, "max-tokens", c.limits.Tokens, "maximum `tokens` in an operation's document (MAX_TOKENS)")
@@ -244,6 +259,9 @@ func (c *config) validate() error {
 	}
 	if c.callBudget < 1 || c.callBudget > 1000 {
 		return errors.New("UPSTREAM_CALL_BUDGET must be between 1 and 1000")
+	}
+	if c.upstreamMaxConcurrency < 1 || c.upstreamMaxConcurrency > maxUpstreamConcurrency {
+		return fmt.Errorf("UPSTREAM_MAX_CONCURRENCY %d is invalid: it must be between 1 and %d, and at most the pm.max_children of the back office's PHP-FPM pool", c.upstreamMaxConcurrency, maxUpstreamConcurrency)
 	}
 	if c.batchWait < 0 || c.batchWait > 50*time.Millisecond {
 		return errors.New("BATCH_WAIT must be between 0 and 50ms")
@@ -559,8 +577,8 @@ func (c *config) print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "GATEWAY_ENV=%s\nLISTEN_ADDR=%s\nADMIN_ADDR=%s\nUPSTREAM_URL=%s\nUPSTREAM_API_KEY=%s\n",
 		c.env, c.listenAddr, c.adminAddr, redactURL(c.upstreamURL), redact(c.upstreamKey))
-	fmt.Fprintf(w, "UPSTREAM_SIGNING_KEYS=%s\nUPSTREAM_TIMEOUT=%s\nREQUEST_DEADLINE=%s\nUPSTREAM_CALL_BUDGET=%d\n",
-		redact(c.signingKeys), c.upstreamTimeout, c.requestDeadline, c.callBudget)
+	fmt.Fprintf(w, "UPSTREAM_SIGNING_KEYS=%s\nUPSTREAM_TIMEOUT=%s\nREQUEST_DEADLINE=%s\nUPSTREAM_CALL_BUDGET=%d\nUPSTREAM_MAX_CONCURRENCY=%d\n",
+		redact(c.signingKeys), c.upstreamTimeout, c.requestDeadline, c.callBudget, c.upstreamMaxConcurrency)
 	fmt.Fprintf(w, "UPSTREAM_TIMEZONE=%s\nSESSION_KEYS=%s\nSESSION_DIR=%s\nALLOWED_ORIGINS=%s\nSITE_DIR=%s\nGRAPHIQL_DIR=%s\nBATCH_WAIT=%s\n",
 		c.upstreamZone, redact(c.sessionKeys), c.sessionFolder(), strings.Join(c.origins(), ","), c.siteDir, c.graphiqlDir, c.batchWait)
 	fmt.Fprintf(w, "TRUSTED_PROXIES=%s\n", c.proxies())

@@ -160,6 +160,7 @@ func newTracedGateway(cfg *config, log *slog.Logger, tp trace.TracerProvider) (*
 		Timeout:         cfg.upstreamTimeout,
 		RequestDeadline: cfg.requestDeadline,
 		CallBudget:      cfg.callBudget,
+		MaxConcurrent:   cfg.upstreamMaxConcurrency,
 		Observe:         metrics.ObserveUpstream,
 		Trace:           tracing.Upstream,
 		InjectHeaders:   tracing.InjectHeaders,

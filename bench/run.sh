@@ -201,7 +201,9 @@ $(cat "$many")
 
 The dashboard's upstream chain is three levels (profile and order list; lines and invoices;
 products), so with 5 ms per call a page cannot take less than 15 ms. \`BATCH_WAIT\` is how long
-a loader waits for more keys before it calls; it adds to each level after the first.
+a loader waits for more keys before it calls. The lines, invoices and products of a page are
+sent at once without waiting for it; on the dashboard only the profile waits, beside the order
+list.
 
 | peer and page | load | pages/s | p50 | p99 | errors | upstream calls per page, alone | upstream calls per page, under load | browser round trips per page | CPU per page |
 | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
@@ -215,7 +217,7 @@ and the changes made for them:
 
 - Every resolver of a page queued the whole page's keys, so a page of n orders made n² loader
   calls; the loader's tracer and thunk allocations were the largest single item. Each group is
-  now queued once (\`sync.Once\` in \`upstream/loaders.go\`).
+  now fetched once (\`sync.Once\` in \`upstream/loaders.go\`).
 - Decoding PHP's JSON: plain ASCII strings, most of the back office's values, no longer go
   through encoding/json (\`isPlainString\` in \`upstream/phpjson.go\`). \`DecodeResponse\` scanned
   each value once per level of nesting, because \`Map\` and \`List\` started a \`json.Decoder\` for
@@ -245,8 +247,8 @@ of the allocations. The upstream client, decoding included, makes about 2 % of t
 
 \`go test -run '^\$' -bench 'FakeUpstream\$' -benchmem -benchtime 300x -cpu 1 .\` drives the
 gateway's handler in-process against a fake in-process upstream (the fixture server with no
-latency), pinned to one CPU. The time per operation includes the batch window of each level;
-the allocations are the gateway's and the fake upstream's together.
+latency), pinned to one CPU. The time per operation includes the batch window of the loads
+outside a group; the allocations are the gateway's and the fake upstream's together.
 
 \`\`\`
 $handler_bench

@@ -20,9 +20,10 @@ type Owned struct {
 
 // LoaderConfig sets how loaders batch.
 type LoaderConfig struct {
-	// Wait is how long a loader collects keys before it sends a batch. The default is 500µs:
-	// the groups of NewLoaders queue a level's keys at once, so the window only catches
-	// stragglers, and each level of a page pays it once.
+	// Wait is how long a loader collects keys before it sends a batch. The default is 500µs.
+	// Only keys outside a group wait for it, such as the first loads of the order-detail page:
+	// a group's keys (the orders of a page, the products of a batch of order lines) are sent
+	// at once.
 	Wait time.Duration
 	// MaxBatch caps the keys of one upstream call. The default is 500, well below PHP's default
 	// max_input_vars of 1000; a larger batch is split into several calls.
@@ -43,31 +44,32 @@ type LoaderConfig struct {
 // A batch window alone splits a page's reads whenever the goroutines that resolve the page's
 // orders start more than one window apart, which a busy machine makes common. So the loaders
 // also remember which records arrived together (the orders of one page, the products of one
-// batch of order lines) and ask for a record's whole group at once: one call per record type
-// and level, however the resolvers are scheduled.
+// batch of order lines) and fetch a record's whole group at once: one call per record type
+// and level, however the resolvers are scheduled. A group's keys are all known when its first
+// record is needed, so its call is sent at once instead of after the batch window.
 type Loaders struct {
-	orders   *dataloader.Loader[Owned, *Order]
-	items    *dataloader.Loader[Owned, []OrderItem]
-	invoices *dataloader.Loader[Owned, *Invoice]
-	products *dataloader.Loader[string, *Product]
-	profiles *dataloader.Loader[string, *Profile]
+	orders   *loader[Owned, *Order]
+	items    *loader[Owned, []OrderItem]
+	invoices *loader[Owned, *Invoice]
+	products *loader[string, *Product]
+	profiles *loader[string, *Profile]
 
 	mu            sync.Mutex
 	orderGroups   map[Owned]*orderGroup
 	productGroups map[string]*productGroup
 }
 
-// orderGroup is a page of orders. The first goroutine that needs a field of the page queues
-// the whole page's keys for it. The others wait in Once.Do until the keys are queued, and then
-// find their own key in the loader's cache. Queuing the page from every goroutine instead
-// made n goroutines queue n keys each, so a page of 100 orders cost 10,000 loads per field.
+// orderGroup is a page of orders. The first goroutine that needs a field of the page fetches
+// it for the whole page. The others wait in Once.Do until the results are cached, and then
+// find their own key in the loader's cache. Fetching the page from every goroutine instead
+// made n goroutines load n keys each, so a page of 100 orders cost 10,000 loads per field.
 type orderGroup struct {
 	keys     []Owned
 	items    sync.Once
 	invoices sync.Once
 }
 
-// productGroup is the products of one batch of order lines, requested once like orderGroup.
+// productGroup is the products of one batch of order lines, fetched once like orderGroup.
 type productGroup struct {
 	ids  []string
 	once sync.Once
@@ -83,16 +85,14 @@ func NewLoaders(c *Client, cfg LoaderConfig) *Loaders {
 	}
 	l := &Loaders{orderGroups: map[Owned]*orderGroup{}, productGroups: map[string]*productGroup{}}
 
-	l.orders = dataloader.NewBatchedLoader(
+	l.orders = newLoader("orders", cfg,
 		batch(cfg.MaxBatch, splitOwned, c.Orders, func(rows map[string]Order, id string) (*Order, error) {
 			o, ok := rows[id]
 			if !ok {
 				return nil, &Error{Category: ErrNotFound, API: orderAPI, Op: "get"}
 			}
 			return &o, nil
-		}),
-		dataloader.WithWait[Owned, *Order](cfg.Wait),
-		dataloader.WithTracer[Owned, *Order](batchTracer[Owned, *Order]{"orders", cfg.TraceBatch}))
+		}))
 
 	fetchItems := func(ctx context.Context, customerID string, ids []string) (map[string]List[OrderItem], error) {
 		rows, err := c.OrderItems(ctx, customerID, ids)
@@ -101,28 +101,24 @@ func NewLoaders(c *Client, cfg LoaderConfig) *Loaders {
 		}
 		return rows, err
 	}
-	l.items = dataloader.NewBatchedLoader(
+	l.items = newLoader("items", cfg,
 		batch(cfg.MaxBatch, splitOwned, fetchItems, func(rows map[string]List[OrderItem], id string) ([]OrderItem, error) {
 			return rows[id], nil
-		}),
-		dataloader.WithWait[Owned, []OrderItem](cfg.Wait),
-		dataloader.WithTracer[Owned, []OrderItem](batchTracer[Owned, []OrderItem]{"items", cfg.TraceBatch}))
+		}))
 
-	l.invoices = dataloader.NewBatchedLoader(
+	l.invoices = newLoader("invoices", cfg,
 		batch(cfg.MaxBatch, splitOwned, c.InvoicesByOrders, func(rows map[string]Invoice, id string) (*Invoice, error) {
 			inv, ok := rows[id]
 			if !ok {
 				return nil, nil
 			}
 			return &inv, nil
-		}),
-		dataloader.WithWait[Owned, *Invoice](cfg.Wait),
-		dataloader.WithTracer[Owned, *Invoice](batchTracer[Owned, *Invoice]{"invoices", cfg.TraceBatch}))
+		}))
 
 	fetchProducts := func(ctx context.Context, _ string, ids []string) (map[string]Product, error) {
 		return cachedProducts(ctx, c, cfg.Catalog, ids)
 	}
-	l.products = dataloader.NewBatchedLoader(
+	l.products = newLoader("products", cfg,
 		batch(cfg.MaxBatch, func(id string) (string, string) { return "", id }, fetchProducts,
 			func(rows map[string]Product, id string) (*Product, error) {
 				p, ok := rows[id]
@@ -130,21 +126,18 @@ func NewLoaders(c *Client, cfg LoaderConfig) *Loaders {
 					return nil, nil
 				}
 				return &p, nil
-			}),
-		dataloader.WithWait[string, *Product](cfg.Wait),
-		dataloader.WithTracer[string, *Product](batchTracer[string, *Product]{"products", cfg.TraceBatch}))
+			}))
 
 	// The back office reads one profile per call. The loader makes sure that a request asking
 	// for the customer in several places reads it once.
-	l.profiles = dataloader.NewBatchedLoader(func(ctx context.Context, ids []string) []*dataloader.Result[*Profile] {
+	l.profiles = newLoader("profiles", cfg, func(ctx context.Context, ids []string) []*dataloader.Result[*Profile] {
 		results := make([]*dataloader.Result[*Profile], len(ids))
 		for i, id := range ids {
 			p, err := c.Profile(ctx, id)
 			results[i] = &dataloader.Result[*Profile]{Data: p, Error: err}
 		}
 		return results
-	}, dataloader.WithWait[string, *Profile](cfg.Wait),
-		dataloader.WithTracer[string, *Profile](batchTracer[string, *Profile]{"profiles", cfg.TraceBatch}))
+	})
 	return l
 }
 
@@ -192,15 +185,10 @@ func (l *Loaders) Order(ctx context.Context, key Owned) (*Order, error) {
 
 // Items returns an order's lines; an order with no lines, or none of the customer's, has none.
 func (l *Loaders) Items(ctx context.Context, key Owned) ([]OrderItem, error) {
-	// Ask for the whole page at once, from this goroutine: dataloader's LoadMany would start
-	// one goroutine per key, and the batch window could close between them. The thunks land
-	// in the loader's cache, which then serves key's own load.
+	// Fetch the whole page from this goroutine, now. The results land in the loader's cache,
+	// which then serves key's own load.
 	if g := l.orderGroup(key); g != nil {
-		g.items.Do(func() {
-			for _, k := range g.keys {
-				l.items.Load(ctx, k)
-			}
-		})
+		g.items.Do(func() { l.items.fetchNow(ctx, g.keys) })
 	}
 	return l.items.Load(ctx, key)()
 }
@@ -208,11 +196,7 @@ func (l *Loaders) Items(ctx context.Context, key Owned) ([]OrderItem, error) {
 // Invoice returns an order's invoice, or nil when it has none.
 func (l *Loaders) Invoice(ctx context.Context, key Owned) (*Invoice, error) {
 	if g := l.orderGroup(key); g != nil {
-		g.invoices.Do(func() {
-			for _, k := range g.keys {
-				l.invoices.Load(ctx, k)
-			}
-		})
+		g.invoices.Do(func() { l.invoices.fetchNow(ctx, g.keys) })
 	}
 	return l.invoices.Load(ctx, key)()
 }
@@ -223,11 +207,7 @@ func (l *Loaders) Product(ctx context.Context, id string) (*Product, error) {
 	g := l.productGroups[id]
 	l.mu.Unlock()
 	if g != nil {
-		g.once.Do(func() {
-			for _, k := range g.ids {
-				l.products.Load(ctx, k)
-			}
-		})
+		g.once.Do(func() { l.products.fetchNow(ctx, g.ids) })
 	}
 	return l.products.Load(ctx, id)()
 }
@@ -242,6 +222,64 @@ func (l *Loaders) orderGroup(key Owned) *orderGroup {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.orderGroups[key]
+}
+
+// loader is a dataloader together with its cache and batch function, so that a group of keys
+// known in advance can be fetched without waiting for the batch window.
+type loader[K comparable, V any] struct {
+	*dataloader.Loader[K, V]
+	name  string
+	cache *dataloader.InMemoryCache[K, V]
+	fetch dataloader.BatchFunc[K, V]
+	trace func(ctx context.Context, loader string, keys int) (context.Context, func())
+}
+
+// newLoader returns a loader named name (as TraceBatch reports it) that sends its batches
+// through fetch.
+func newLoader[K comparable, V any](name string, cfg LoaderConfig, fetch dataloader.BatchFunc[K, V]) *loader[K, V] {
+	cache := dataloader.NewCache[K, V]()
+	return &loader[K, V]{
+		Loader: dataloader.NewBatchedLoader(fetch,
+			dataloader.WithWait[K, V](cfg.Wait),
+			dataloader.WithCache[K, V](cache),
+			dataloader.WithTracer[K, V](batchTracer[K, V]{name, cfg.TraceBatch})),
+		name:  name,
+		cache: cache,
+		fetch: fetch,
+		trace: cfg.TraceBatch,
+	}
+}
+
+// fetchNow sends the keys that are not in the cache yet as one batch, at once and from the
+// calling goroutine. It caches each key's result, errors included, as the loader caches the
+// results of a batch sent after the window, so later loads of these keys make no upstream
+// call. A key already in the cache, loaded or still waiting for the window, keeps its entry.
+func (l *loader[K, V]) fetchNow(ctx context.Context, keys []K) {
+	var missing []K
+	for _, k := range keys {
+		if _, ok := l.cache.Get(ctx, k); !ok {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) == 0 {
+		return
+	}
+
+	if l.trace != nil {
+		var done func()
+		ctx, done = l.trace(ctx, l.name, len(missing))
+		defer done()
+	}
+	results := l.fetch(ctx, missing)
+
+	// Prime keeps values only, so the results go into the cache directly, as thunks that are
+	// already resolved. A Load that queued a key meanwhile keeps its own thunk.
+	for i, k := range missing {
+		r := results[i]
+		if _, ok := l.cache.Get(ctx, k); !ok {
+			l.cache.Set(ctx, k, func() (V, error) { return r.Data, r.Error })
+		}
+	}
 }
 
 // batch builds a batch function. It groups the keys by scope (the customer, or "" for catalog
