@@ -96,8 +96,11 @@ var envelopes = map[string]envelope{
 // apiError is an application error, answered with the file's failure envelope and HTTP 200.
 type apiError struct{ code, msg string }
 
-// ServeHTTP answers one call after the configured latency.
+// ServeHTTP answers one call when the configured latency has passed since the request
+// arrived: the answer is prepared first and the rest of the latency is slept, so that a call
+// costs its latency whatever the size of its answer.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	arrived := time.Now()
 	s.calls.Add(1)
 	file := r.URL.Path[lastSlash(r.URL.Path)+1:]
 	env, ok := envelopes[file]
@@ -109,9 +112,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "malformed form", http.StatusBadRequest)
 		return
 	}
-	if s.Latency > 0 {
-		time.Sleep(s.Latency)
-	}
 
 	var answer any
 	data, aerr := s.serve(file, r)
@@ -120,8 +120,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		answer = env.ok(data)
 	}
+	body, err := json.Marshal(answer)
+	if err != nil {
+		http.Error(w, "encoding the answer failed", http.StatusInternalServerError)
+		return
+	}
+
+	time.Sleep(s.Latency - time.Since(arrived))
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	json.NewEncoder(w).Encode(answer)
+	w.Write(append(body, '\n'))
 }
 
 func (s *Server) serve(file string, r *http.Request) (any, *apiError) {
