@@ -96,9 +96,9 @@ var envelopes = map[string]envelope{
 // apiError is an application error, answered with the file's failure envelope and HTTP 200.
 type apiError struct{ code, msg string }
 
-// ServeHTTP answers one call when the configured latency has passed since the request
-// arrived: the answer is prepared first and the rest of the latency is slept, so that a call
-// costs its latency whatever the size of its answer.
+// ServeHTTP responds to one call once the configured latency has passed since the request
+// arrived. It builds the response first and sleeps for the rest of the latency, so a call
+// takes its latency whatever the size of its response.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	arrived := time.Now()
 	s.calls.Add(1)
@@ -122,7 +122,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := json.Marshal(answer)
 	if err != nil {
-		http.Error(w, "encoding the answer failed", http.StatusInternalServerError)
+		http.Error(w, "encoding the response failed", http.StatusInternalServerError)
 		return
 	}
 
