@@ -177,8 +177,8 @@ a p50 within the 15 ms chain plus 2 ms; under 100 MiB resident memory at 500 con
 
 $(cat "$results")
 The gateway served **${ratio:-n/a}** times the dashboard pages per second of the Apollo Server
-peer with no upstream latency, on one core each, and a dashboard cost it **${cpu_ratio:-n/a}**
-times less CPU time than it cost Apollo.
+peer with no upstream latency, on one core each, and Apollo spent **${cpu_ratio:-n/a}** times
+the gateway's CPU time on a dashboard.
 
 ### Peak memory
 
