@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -491,5 +492,32 @@ func TestSiteOperationUpstreamCalls(t *testing.T) {
 		if calls := g.upstreamCalls("") - before; calls != tt.want {
 			t.Errorf("%s %v: %v upstream calls, want %v", tt.operation, tt.variables, calls, tt.want)
 		}
+	}
+}
+
+func TestRefusedDocumentsLeaveMetricLabelsAlone(t *testing.T) {
+	g := newTestGatewayWith(t, false, nil)
+	m := siteManifest(t)
+	b := g.browser()
+
+	// More distinct names than the cap on labels of a gateway without trusted documents.
+	for i := range 60 {
+		name := "Evil" + strconv.Itoa(i)
+		r := b.send(map[string]any{"operationName": name, "query": "query " + name + " { me { id } }"}, nil)
+		if r.status != http.StatusForbidden {
+			t.Fatalf("%s: status %d, want 403", name, r.status)
+		}
+	}
+	r := b.send(map[string]any{"operationName": "Me", "extensions": persisted(m.Operations["Me"].SHA256)}, nil)
+	if r.status != http.StatusOK {
+		t.Fatalf("Me by hash: status %d", r.status)
+	}
+
+	families := g.metrics()
+	if got := sample(families, "gateway_graphql_request_duration_seconds", map[string]string{"operation": "Me"}); got != 1 {
+		t.Errorf("Me has %v samples under its own label, want 1", got)
+	}
+	if got := sample(families, "gateway_graphql_request_duration_seconds", map[string]string{"operation": "Evil0"}); got != -1 {
+		t.Errorf("a refused document's name became a label with %v samples", got)
 	}
 }

@@ -144,9 +144,11 @@ func newGateway(cfg *config, log *slog.Logger) (*gateway, error) {
 // newTracedGateway wires the gateway for cfg, with spans made by tp.
 func newTracedGateway(cfg *config, log *slog.Logger, tp trace.TracerProvider) (*gateway, error) {
 	reg := prometheus.NewRegistry()
-	// NOTE: production should label only the trusted documents' operation names. Until they
-	// are loaded, the first 50 distinct names get a label and the rest count as "other".
-	metrics := telemetry.NewMetrics(reg, &telemetry.OperationNames{})
+	// Operation names label the metrics. Where only trusted documents run, only their names
+	// become labels, set below once the manifest is loaded, so that refused documents cannot
+	// use up the labels; elsewhere the first 50 distinct names do.
+	operationNames := &telemetry.OperationNames{}
+	metrics := telemetry.NewMetrics(reg, operationNames)
 	tracing := telemetry.NewTracing(tp, metrics)
 
 	loc, err := time.LoadLocation(cfg.upstreamZone)
@@ -222,6 +224,9 @@ func newTracedGateway(cfg *config, log *slog.Logger, tp trace.TracerProvider) (*
 	trusted, err := loadTrustedDocuments(cfg)
 	if err != nil {
 		return nil, err
+	}
+	if trusted.Enforce {
+		operationNames.Known = trusted.Manifest.HasOperation
 	}
 	// Trusted documents first: a hash becomes its document before the limits measure it.
 	gql.Use(trusted)

@@ -16,7 +16,9 @@ import (
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
 )
 
 // Errors of Trusted. The error presenter maps them to GraphQL codes.
@@ -43,6 +45,7 @@ type Manifest struct {
 	Operations map[string]Operation `json:"operations"`
 
 	byHash map[string]string
+	names  map[string]bool // the operation names the documents define
 }
 
 // Hash returns the lowercase hex SHA-256 of text, the form of extensions.persistedQuery.sha256Hash.
@@ -98,6 +101,19 @@ func Load(path string) (*Manifest, error) {
 		}
 		m.byHash[op.SHA256] = op.Document
 	}
+	m.names = map[string]bool{}
+	for _, op := range m.Operations {
+		// A document that does not parse fails when it runs; it defines no name here.
+		doc, err := parser.ParseQuery(&ast.Source{Input: op.Document})
+		if err != nil {
+			continue
+		}
+		for _, def := range doc.Operations {
+			if def.Name != "" {
+				m.names[def.Name] = true
+			}
+		}
+	}
 	return &m, nil
 }
 
@@ -108,6 +124,11 @@ func (m *Manifest) Lookup(sha256Hash string) (string, bool) {
 	}
 	doc, ok := m.byHash[strings.ToLower(sha256Hash)]
 	return doc, ok
+}
+
+// HasOperation reports whether one of the documents defines an operation called name.
+func (m *Manifest) HasOperation(name string) bool {
+	return m != nil && m.names[name]
 }
 
 // Trusted is a gqlgen extension that resolves APQ hashes through the manifest and, when
