@@ -64,7 +64,7 @@ func (l *sharedLimits) admit(ctx context.Context, cost resolvers.Cost) error {
 }
 
 func (l *sharedLimits) check(ctx context.Context, cost resolvers.Cost) error {
-	addr := edge.ClientAddrFrom(ctx)
+	addr := edge.AddressKey(edge.ClientAddrFrom(ctx))
 	if len(cost.LoginEmails) > 0 {
 		if err := take(ctx, l.loginAddress, addr, len(cost.LoginEmails)); err != nil {
 			return err

@@ -151,3 +151,42 @@ func TestTrustedProxiesSetting(t *testing.T) {
 		}
 	}
 }
+
+// TestLoginLimitPerIPv6Network sends logins from two addresses of one IPv6 /64 through a
+// trusted proxy: they share one per-address bucket, so a client that owns the /64 cannot take
+// a fresh bucket with every address. An address of another /64 has its own.
+func TestLoginLimitPerIPv6Network(t *testing.T) {
+	login := `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { customer { id } } }`
+	for _, useRedis := range []bool{false, true} {
+		name := "memory"
+		if useRedis {
+			name = "redis"
+		}
+		t.Run(name, func(t *testing.T) {
+			redisURL := ""
+			if useRedis {
+				redisURL = redistest.Start(t).URL()
+			}
+			g := newTestGateway(t, false, func(c *config) {
+				c.addressLogins = 1
+				c.trustedProxies = "127.0.0.1"
+				c.redisURL = redisURL
+			})
+			b := g.browser()
+			send := func(email, addr string) refusal {
+				header := http.Header{"X-Forwarded-For": {addr}}
+				return b.send(map[string]any{"query": login, "variables": map[string]any{"e": email, "p": "guess"}}, header)
+			}
+
+			if r := send("ann@example.com", "2001:db8:0:1::a"); r.status != http.StatusOK {
+				t.Errorf("first address of the /64: status %d, want 200", r.status)
+			}
+			if r := send("bob@example.com", "2001:db8:0:1::b"); r.status != http.StatusTooManyRequests {
+				t.Errorf("second address of the same /64: status %d, want 429", r.status)
+			}
+			if r := send("bob@example.com", "2001:db8:0:2::b"); r.status != http.StatusOK {
+				t.Errorf("address of another /64: status %d, want 200", r.status)
+			}
+		})
+	}
+}

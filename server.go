@@ -338,7 +338,7 @@ func loadTrustedDocuments(cfg *config) (manifest.Trusted, error) {
 // attempts per address and email, and the operation's cost per address and session.
 func admission(limiter *edge.RateLimiter) func(context.Context, resolvers.Cost) error {
 	return func(ctx context.Context, cost resolvers.Cost) error {
-		addr := edge.ClientAddrFrom(ctx)
+		addr := edge.AddressKey(edge.ClientAddrFrom(ctx))
 		if len(cost.LoginEmails) > 0 {
 			if err := limiter.AllowLogin(addr, cost.LoginEmails); err != nil {
 				return err

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -97,6 +98,22 @@ func (l *RateLimiter) AllowLogin(addr string, emails []string) error {
 func EmailKey(email string) string {
 	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(email))))
 	return hex.EncodeToString(sum[:16])
+}
+
+// AddressKey returns the rate-limit key of a client address: an IPv4 address itself, and for
+// IPv6 its /64 prefix, because a provider gives one customer a whole /64 and a client could
+// otherwise take a fresh address, and a fresh bucket, for every request. Text that is not an
+// address is its own key.
+func AddressKey(addr string) string {
+	ip, err := netip.ParseAddr(addr)
+	if err != nil || !ip.Is6() || ip.Is4In6() {
+		return addr
+	}
+	prefix, err := ip.WithZone("").Prefix(64)
+	if err != nil {
+		return addr
+	}
+	return prefix.String()
 }
 
 // AllowCost charges an operation's cost to the client address and, when there is one, to the
