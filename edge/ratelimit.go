@@ -100,10 +100,10 @@ func EmailKey(email string) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-// AddressKey returns the rate-limit key of a client address: an IPv4 address itself, and for
-// IPv6 its /64 prefix, because a provider gives one customer a whole /64 and a client could
-// otherwise take a fresh address, and a fresh bucket, for every request. Text that is not an
-// address is its own key.
+// AddressKey returns the rate-limit key of a client address: an IPv4 address itself, and an
+// IPv6 address's /64 prefix. A provider gives one customer a whole /64, so keying by the full
+// address would give a client a fresh bucket for every request. Text that is not an address is
+// its own key.
 func AddressKey(addr string) string {
 	ip, err := netip.ParseAddr(addr)
 	if err != nil || !ip.Is6() || ip.Is4In6() {
