@@ -214,6 +214,9 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
+	if err := checkGOGC(os.Getenv("GOGC")); err != nil {
+		return c, err
+	}
 	if err := c.validate(); err != nil {
 		return c, err
 	}

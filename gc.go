@@ -1,8 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strconv"
 )
 
 // Garbage collector defaults for when the environment sets neither GOGC nor GOMEMLIMIT. A
@@ -47,6 +49,19 @@ func (s gcSettings) LogValue() slog.Value {
 		limit = slog.Int64Value(s.MemoryLimit)
 	}
 	return slog.GroupValue(slog.Attr{Key: "gogc", Value: percent}, slog.Attr{Key: "memory_limit_bytes", Value: limit})
+}
+
+// checkGOGC returns an error for a GOGC value that Go would ignore: Go runs with 100 for any
+// value other than "off" or an integer, so the operator would get neither their value nor the
+// gateway's default.
+func checkGOGC(value string) error {
+	if value == "" || value == "off" {
+		return nil
+	}
+	if _, err := strconv.Atoi(value); err != nil {
+		return fmt.Errorf("GOGC=%q is invalid: use an integer percentage such as 400, or off", value)
+	}
+	return nil
 }
 
 // tuneGC applies s to the running process.

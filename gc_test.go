@@ -35,3 +35,16 @@ func TestGCMemoryLimitGrowsWithExecutionSlots(t *testing.T) {
 		t.Errorf("240 more slots raised the limit by %d bytes, want %d", got, want)
 	}
 }
+
+func TestCheckGOGC(t *testing.T) {
+	for _, value := range []string{"", "off", "100", "400", "-1"} {
+		if err := checkGOGC(value); err != nil {
+			t.Errorf("GOGC=%q: %v, want no error", value, err)
+		}
+	}
+	for _, value := range []string{"abc", "100%", "4e2", " 400", "OFF"} {
+		if err := checkGOGC(value); err == nil {
+			t.Errorf("GOGC=%q: no error, want one", value)
+		}
+	}
+}
