@@ -203,11 +203,22 @@ The dashboard's upstream chain is three levels (profile and order list; lines an
 products), so with 5 ms per call a page cannot take less than 15 ms. \`BATCH_WAIT\` is how long
 a loader waits for more keys before it calls. The lines, invoices and products of a page are
 sent at once without waiting for it; on the dashboard only the profile waits, beside the order
-list.
+list. The benchmark upstream answers each call when its latency has passed since the request
+arrived, so the chain itself takes 15 ms plus loopback time.
 
 | peer and page | load | pages/s | p50 | p99 | errors | upstream calls per page, alone | upstream calls per page, under load | browser round trips per page | CPU per page |
 | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 $(cat "$window")
+
+Where the gateway's time above the chain goes, from the arrival times of the calls at an
+in-process upstream in one run on this machine (one CPU, median of 100 pages): about 0.4 ms
+before the first call (the session, the operation's limits, the resolvers), about 0.4 ms
+between one level's answer and the next level's call (decoding, and resolving the fields of
+the records that arrived), and about 1.3 ms after the last answer, most of it resolving the
+products' fields of each order line and writing the page. gqlgen resolves each element of a
+list in a goroutine of its own, so on one CPU a level's call waits until the goroutines of
+the previous level's records have run; starting the products call before them made no
+difference.
 
 ### Profile
 
