@@ -30,7 +30,8 @@ import (
 // enabled through a fault file that tests rewrite.
 
 const (
-	frontKey = "test-front-key-1f0c9a7e55"
+	// The front-end key has a /, which json_encode writes as \/ and a URL-encoded echo as %2F.
+	frontKey = "test/front-key-1f0c9a7e55"
 	adminKey = "test-admin-key-8b2d41c3aa"
 
 	// The request-signing keys, newest first: the gateway signs with the first, and the back
@@ -247,7 +248,7 @@ func startTestGateway(t *testing.T, setup testSetup, changes ...func(*config)) *
 	}
 	logs := &bytes.Buffer{}
 	logw := &lockedWriter{w: logs}
-	gw, err := newTracedGateway(cfg, telemetry.NewLogger(logw, false, slog.LevelDebug), tp)
+	gw, err := newTracedGateway(cfg, telemetry.NewLogger(logw, false, slog.LevelDebug, nil), tp)
 	if err != nil {
 		t.Fatal(err)
 	}

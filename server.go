@@ -57,7 +57,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	log := telemetry.NewLogger(stderr, cfg.development(), slog.LevelInfo, string(cfg.upstreamKey))
+	// loadConfig has checked the signing keys; an unset UPSTREAM_SIGNING_KEYS parses to none.
+	signingKeys, _ := upstream.ParseSigningKeys(string(cfg.signingKeys))
+	log := telemetry.NewLogger(stderr, cfg.development(), slog.LevelInfo, upstream.NewRedactor(cfg.upstreamKey, signingKeys).Redact)
 	gc := gcDefaults(os.Getenv, cfg.maxInFlight)
 	tuneGC(gc)
 	tp, stopTracing, err := telemetry.NewTracerProvider(ctx, os.Getenv)

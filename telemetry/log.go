@@ -12,18 +12,12 @@ const Redacted = "[redacted]"
 // NewLogger returns the gateway's logger: JSON lines for production, text for development.
 // The handler redacts every attribute whose key names a secret (see secretKey), whatever the
 // value's type, so a value logged under such a key by mistake stays hidden. Typed secrets such
-// as upstream.Secret redact themselves under any key. As a last line of defence, each of
-// secrets is masked inside any string or error value, for example an upstream error quoting
-// a body that echoed the API key.
-func NewLogger(w io.Writer, text bool, level slog.Leveler, secrets ...string) *slog.Logger {
-	var known []string
-	for _, s := range secrets {
-		if s != "" {
-			known = append(known, s)
-		}
-	}
+// as upstream.Secret redact themselves under any key. As a last line of defence, mask, when not
+// nil, rewrites every string and error value, for example to mask the API key in each form
+// (raw, JSON- or URL-escaped, cut off) that an upstream error may quote from a body.
+func NewLogger(w io.Writer, text bool, level slog.Leveler, mask func(string) string) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
-		return redact(a, known)
+		return redact(a, mask)
 	}}
 	if text {
 		return slog.New(slog.NewTextHandler(w, opts))
@@ -31,9 +25,12 @@ func NewLogger(w io.Writer, text bool, level slog.Leveler, secrets ...string) *s
 	return slog.New(slog.NewJSONHandler(w, opts))
 }
 
-func redact(a slog.Attr, secrets []string) slog.Attr {
+func redact(a slog.Attr, mask func(string) string) slog.Attr {
 	if secretKey(a.Key) && a.Value.Kind() != slog.KindGroup {
 		return slog.String(a.Key, Redacted)
+	}
+	if mask == nil {
+		return a
 	}
 	var text string
 	switch v := a.Value.Any().(type) {
@@ -44,11 +41,7 @@ func redact(a slog.Attr, secrets []string) slog.Attr {
 	default:
 		return a
 	}
-	masked := text
-	for _, s := range secrets {
-		masked = strings.ReplaceAll(masked, s, Redacted)
-	}
-	if masked != text {
+	if masked := mask(text); masked != text {
 		return slog.String(a.Key, masked)
 	}
 	return a

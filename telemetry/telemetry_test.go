@@ -2,6 +2,7 @@ package telemetry
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http/httptest"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"customer-gateway/upstream"
 )
 
 func TestOperationNamesLabel(t *testing.T) {
@@ -41,7 +44,7 @@ func TestOperationNamesLabel(t *testing.T) {
 
 func TestLoggerRedactsSecretKeys(t *testing.T) {
 	var buf bytes.Buffer
-	log := NewLogger(&buf, false, slog.LevelInfo)
+	log := NewLogger(&buf, false, slog.LevelInfo, nil)
 	log.Info("test", "password", "hunter2", "upstream_api_key", "k-123", "session_keys", "s-456",
 		"Authorization", "Bearer t-789", "set_cookie", "c-000", "request_id", "kept-1", "monkey", "kept-2")
 	out := buf.String()
@@ -54,6 +57,36 @@ func TestLoggerRedactsSecretKeys(t *testing.T) {
 		if !strings.Contains(out, kept) {
 			t.Errorf("log lacks %q: %s", kept, out)
 		}
+	}
+}
+
+// TestLoggerMasksEscapedKey runs the logger's last line of defence with the upstream client's
+// Redactor, on a key that PHP's json_encode and an echoed request URI change.
+func TestLoggerMasksEscapedKey(t *testing.T) {
+	const key = "SECRET/KEY/fake+0123456789abcdef="
+	redactor := upstream.NewRedactor(key, nil)
+	tests := []struct {
+		name  string
+		value any
+	}{
+		{"raw", "echo SECRET/KEY/fake+0123456789abcdef= end"},
+		{"json-escaped", `{"debug_key":"SECRET\/KEY\/fake+0123456789abcdef="}`},
+		{"query-escaped", errors.New("uri key=SECRET%2FKEY%2Ffake%2B0123456789abcdef%3D&req=profile")},
+		{"cut-off-at-end", `{"debug_key":"SECRET\/KEY\/fa`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			log := NewLogger(&buf, false, slog.LevelInfo, redactor.Redact)
+			log.Info("test", "body_start", tc.value)
+			out := buf.String()
+			if !strings.Contains(out, Redacted) {
+				t.Errorf("log lacks the mask: %s", out)
+			}
+			if strings.Contains(out, "SECRET") {
+				t.Errorf("log contains the start of the key: %s", out)
+			}
+		})
 	}
 }
 

@@ -29,6 +29,7 @@ func (s Secret) MarshalText() ([]byte, error) { return []byte("[redacted]"), nil
 type Client struct {
 	baseURL         *url.URL
 	key             Secret
+	redactor        *Redactor // the key and every signing key, in each form the back office may echo
 	http            *http.Client
 	timeout         time.Duration
 	requestDeadline time.Duration
@@ -107,6 +108,7 @@ func NewClient(cfg Config) (*Client, error) {
 	c := &Client{
 		baseURL:         base,
 		key:             cfg.Key,
+		redactor:        NewRedactor(cfg.Key, cfg.SigningKeys),
 		timeout:         cfg.Timeout,
 		requestDeadline: cfg.RequestDeadline,
 		callBudget:      int64(cfg.CallBudget),
@@ -275,14 +277,19 @@ func (c *Client) send(ctx context.Context, api, op string, params *Params, paylo
 			Err: fmt.Errorf("response exceeds %d bytes", c.maxBody)}
 	}
 
-	if err := DecodeResponse(resp.StatusCode, raw, payload); err != nil {
+	// A back office that prints a secret back (a debug print, an echoed request, an error
+	// page) is faulty, whatever the field or status. Such a response is never decoded, so no
+	// field can carry the secret on to the browser, and the log gets the body with it masked.
+	if c.redactor.Contains(raw) {
+		return &Error{Category: ErrFault, API: api, Op: op, Status: resp.StatusCode,
+			Snippet: c.redactor.clip(raw, maxSnippet), Err: errSecretEchoed}
+	}
+
+	// The body and the back office's message go to the log, masked before they are clipped.
+	if err := decodeResponse(resp.StatusCode, raw, payload, c.redactor); err != nil {
 		var uerr *Error
 		if errors.As(err, &uerr) {
 			uerr.API, uerr.Op = api, op
-			// The body and the back office's message go to the log. A back office that
-			// echoes the key (a debug print left in) must not put it there.
-			uerr.Snippet = strings.ReplaceAll(uerr.Snippet, string(c.key), c.key.String())
-			uerr.Message = strings.ReplaceAll(uerr.Message, string(c.key), c.key.String())
 		}
 		return err
 	}

@@ -61,24 +61,30 @@ const leadingSpace = " \t\r\n\v\f"
 // payload once more. Every other response, and every one that decodeFast gives up on, goes
 // through decodeExact, so every error comes from decodeExact.
 func DecodeResponse(status int, body []byte, payload any) error {
+	return decodeResponse(status, body, payload, nil)
+}
+
+// decodeResponse is DecodeResponse with the secrets of redactor masked in Snippet and Message
+// before they are clipped. A nil redactor masks nothing.
+func decodeResponse(status int, body []byte, payload any, redactor *Redactor) error {
 	if decodeFast(status, body, payload) {
 		return nil
 	}
-	return decodeExact(status, body, payload)
+	return decodeExact(status, body, payload, redactor)
 }
 
 // decodeExact runs every check of DecodeResponse in the documented order.
-func decodeExact(status int, body []byte, payload any) error {
+func decodeExact(status int, body []byte, payload any, redactor *Redactor) error {
 	if status < 200 || status > 299 {
-		return &Error{Category: statusCategory(status), Status: status, Snippet: clipUTF8(body, maxSnippet)}
+		return &Error{Category: statusCategory(status), Status: status, Snippet: redactor.clip(body, maxSnippet)}
 	}
 
 	text := trimLeading(body)
 	if len(text) == 0 {
-		return decodeFault(status, body, errors.New("empty body"))
+		return decodeFault(status, body, errors.New("empty body"), redactor)
 	}
 	if text[0] != '{' && text[0] != '[' {
-		return decodeFault(status, body, errors.New("body does not start with a JSON object or array"))
+		return decodeFault(status, body, errors.New("body does not start with a JSON object or array"), redactor)
 	}
 
 	// Decoder, unlike Unmarshal, stops after the first value, so trailing data is checked
@@ -87,21 +93,21 @@ func decodeExact(status int, body []byte, payload any) error {
 	dec.UseNumber()
 	var top json.RawMessage
 	if err := dec.Decode(&top); err != nil {
-		return decodeFault(status, body, fmt.Errorf("invalid JSON: %w", err))
+		return decodeFault(status, body, fmt.Errorf("invalid JSON: %w", err), redactor)
 	}
 	if offset := dec.InputOffset(); len(bytes.Trim(text[offset:], leadingSpace)) > 0 {
 		atByte := int64(len(body)-len(text)) + offset
-		return decodeFault(status, body, fmt.Errorf("invalid JSON: unexpected data after the value at byte %d", atByte))
+		return decodeFault(status, body, fmt.Errorf("invalid JSON: unexpected data after the value at byte %d", atByte), redactor)
 	}
 	if top[0] == '[' {
-		return decodeFault(status, body, errors.New("top-level JSON array instead of an envelope object"))
+		return decodeFault(status, body, errors.New("top-level JSON array instead of an envelope object"), redactor)
 	}
 
 	var envelope map[string]json.RawMessage
 	if err := decodeValue(top, &envelope); err != nil {
-		return decodeFault(status, body, fmt.Errorf("invalid JSON: %w", err))
+		return decodeFault(status, body, fmt.Errorf("invalid JSON: %w", err), redactor)
 	}
-	if err := failureOf(status, envelope); err != nil {
+	if err := failureOf(status, envelope, redactor); err != nil {
 		return err
 	}
 
@@ -110,10 +116,10 @@ func decodeExact(status int, body []byte, payload any) error {
 		raw, ok = envelope["result"]
 	}
 	if !ok {
-		return decodeFault(status, body, errors.New(`envelope has neither "data" nor "result"`))
+		return decodeFault(status, body, errors.New(`envelope has neither "data" nor "result"`), redactor)
 	}
 	if err := decodePayload(raw, payload); err != nil {
-		return decodeFault(status, body, fmt.Errorf("decode payload: %w", err))
+		return decodeFault(status, body, fmt.Errorf("decode payload: %w", err), redactor)
 	}
 	return nil
 }
@@ -130,8 +136,8 @@ func statusCategory(status int) error {
 }
 
 // decodeFault returns the ErrFault for a body that could not be decoded.
-func decodeFault(status int, body []byte, cause error) *Error {
-	return &Error{Category: ErrFault, Status: status, Snippet: clipUTF8(body, maxSnippet), Err: cause}
+func decodeFault(status int, body []byte, cause error, redactor *Redactor) *Error {
+	return &Error{Category: ErrFault, Status: status, Snippet: redactor.clip(body, maxSnippet), Err: cause}
 }
 
 // trimLeading skips byte order marks and whitespace at the start of body, in any order,
@@ -156,7 +162,7 @@ func trimLeading(body []byte) []byte {
 //
 // When "code" is absent and "error" is an object, the object's own "code", "message" and
 // "msg" members are used.
-func failureOf(status int, envelope map[string]json.RawMessage) *Error {
+func failureOf(status int, envelope map[string]json.RawMessage, redactor *Redactor) *Error {
 	failed := false
 	if raw, ok := envelope["error"]; ok && phpTruthy(raw) {
 		failed = true
@@ -190,7 +196,7 @@ func failureOf(status int, envelope map[string]json.RawMessage) *Error {
 	return &Error{
 		Category: codeCategory(code),
 		Status:   status,
-		Message:  clipUTF8([]byte(message), maxMessage),
+		Message:  redactor.clip([]byte(message), maxMessage),
 	}
 }
 

@@ -102,3 +102,29 @@ func BenchmarkDecodeResponse(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSecretScan looks for the API key and one signing key, in every form, in each body
+// of a dashboard page, as the Client does before it decodes a response:
+//
+//	go test -run '^$' -bench SecretScan -benchmem ./upstream/
+func BenchmarkSecretScan(b *testing.B) {
+	bodies := dashboardBodies(b)
+	signing, err := NewSigningKey("bench", []byte("0123456789abcdef0123456789abcdef"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	// A base64 key with / and +, so that its escaped forms differ from it.
+	redactor := NewRedactor("bench/key+with/slashes+0123456789==", []SigningKey{signing})
+	for _, name := range []string{"profile", "orders", "items", "invoices", "products"} {
+		body := bodies[name]
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				if redactor.Contains(body) {
+					b.Fatal("the body contains a secret")
+				}
+			}
+		})
+	}
+}

@@ -31,6 +31,10 @@ var (
 	ErrBudgetExceeded = errors.New("upstream call budget exceeded")
 )
 
+// errSecretEchoed is the cause of an ErrFault whose response contains the API key or a
+// signing key.
+var errSecretEchoed = errors.New("the back office echoed the API key or a signing key")
+
 // Error is a failed upstream call. Its text is for the log only, never for a customer:
 // it may contain the back office's file and operation names and its own error text.
 type Error struct {

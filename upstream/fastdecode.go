@@ -62,7 +62,7 @@ func decodeFast(status int, body []byte, payload any) bool {
 	defer fd.release()
 
 	envelope, ok := fd.readEnvelope(text)
-	if !ok || failureOf(status, envelope) != nil {
+	if !ok || failureOf(status, envelope, nil) != nil {
 		return false
 	}
 	raw, ok := envelope["data"]

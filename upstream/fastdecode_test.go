@@ -44,7 +44,7 @@ func checkFastMatchesExact(t *testing.T, status int, body []byte, payload any) b
 	exact := reflect.New(typ)
 
 	fastOK := decodeFast(status, body, fast.Interface())
-	exactErr := decodeExact(status, body, exact.Interface())
+	exactErr := decodeExact(status, body, exact.Interface(), nil)
 	if fastOK && exactErr != nil {
 		t.Fatalf("decodeFast accepted a body that decodeExact rejects with %v", exactErr)
 	}
@@ -56,7 +56,7 @@ func checkFastMatchesExact(t *testing.T, status int, body []byte, payload any) b
 	}
 
 	if decodeFast(status, body, nil) {
-		if err := decodeExact(status, body, nil); err != nil {
+		if err := decodeExact(status, body, nil, nil); err != nil {
 			t.Fatalf("decodeFast accepted a body without payload that decodeExact rejects with %v", err)
 		}
 	}

@@ -45,14 +45,9 @@ async function logIn(page, email, password) {
   await page.getByTestId('login-submit').click();
 }
 
-test('journey as ann with key_echo on account responses', async (t) => {
-  // The login and profile responses carry the API key, so the check below proves that the
-  // gateway passes none of it on.
-  // NOTE: key_echo stays off for the order and invoice files because their responses map ids to
-  // records. The echoed key arrives as one more "id", the gateway fails to decode the response,
-  // and the page shows its error message instead of the order.
-  await backOffice.setFaults({ 'account_api.php': 'key_echo' });
-  t.after(() => backOffice.setFaults({}));
+test('journey as ann', async () => {
+  // The gateway turns a response that echoes the key into UPSTREAM_UNAVAILABLE, so the journey
+  // runs without key_echo; the next test covers the echo.
   const traffic = recordTraffic(browser.context);
   const page = await browser.context.newPage();
   const exposures = [];
@@ -125,6 +120,21 @@ test('journey as ann with key_echo on account responses', async (t) => {
   exposures.push(...await traffic.collect());
   assert.ok(exposures.some((e) => e.where.startsWith('response body of POST') && e.text.includes('Ann Example')),
     'the check saw no GraphQL response with customer data, so it checked nothing');
+  const findings = findSecrets(exposures, productSecrets(backOffice, gateway));
+  assert.equal(findings.length, 0, `the browser saw what the gateway must keep from it:\n${describeFindings(findings)}`);
+});
+
+test('login with key_echo on account responses shows an error, not the key', async (t) => {
+  await backOffice.setFaults({ 'account_api.php': 'key_echo' });
+  t.after(() => backOffice.setFaults({}));
+  const traffic = recordTraffic(browser.context);
+  const page = await browser.context.newPage();
+  await logIn(page, 'ann@example.com', 'demo-password');
+
+  await page.getByTestId('error-message').waitFor();
+  assert.equal(await page.getByTestId('account-view').isVisible(), false);
+  const exposures = [...await pageExposures(page), ...await traffic.collect()];
+  await page.close();
   const findings = findSecrets(exposures, productSecrets(backOffice, gateway));
   assert.equal(findings.length, 0, `the browser saw what the gateway must keep from it:\n${describeFindings(findings)}`);
 });

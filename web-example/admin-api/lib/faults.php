@@ -12,6 +12,10 @@
 //   truncated  the first half of the JSON, then the connection ends
 //   slow:MS    sleep MS milliseconds, then answer normally
 //   key_echo   the received key is added to the answer's data as "debug_key"
+//   key_field:NAME  the received key replaces the value of the data's field NAME, such as name
+//   key_truncated   key_echo, then the connection ends in the middle of the echoed key
+//   key_clip   a PHP warning that puts the received key across byte 512 of the body, then the JSON
+//   key_request     a failure whose message quotes the raw request body, key URL-encoded
 //   none       no fault (handy to switch one file off while "*" is set)
 // A missing or unreadable file, or a file without an entry, means no fault.
 
@@ -45,6 +49,9 @@ function faults_begin(string $file): void
         usleep((int) $m[1] * 1000);
         return;
     }
+    if (preg_match('/^key_field:[a-z_]+$/', $FAULT_MODE)) {
+        return; // applied when the answer is written
+    }
     switch ($FAULT_MODE) {
         case 'html502':
             http_response_code(502);
@@ -63,6 +70,9 @@ function faults_begin(string $file): void
         case 'empty200':
         case 'truncated':
         case 'key_echo':
+        case 'key_truncated':
+        case 'key_clip':
+        case 'key_request':
             return; // applied when the answer is written
         default:
             error_log("admin-api: unknown fault mode '$FAULT_MODE' ignored");
@@ -74,6 +84,13 @@ function faults_begin(string $file): void
 function faults_send(array $payload, ?string $dataField): void
 {
     global $FAULT_MODE;
+    if (preg_match('/^key_field:([a-z_]+)$/', (string) $FAULT_MODE, $m)) {
+        if ($dataField !== null && is_array($payload[$dataField] ?? null) && array_key_exists($m[1], $payload[$dataField])) {
+            $payload[$dataField][$m[1]] = auth_received_key();
+        }
+        echo json_encode($payload);
+        return;
+    }
     switch ($FAULT_MODE) {
         case 'notice':
             faults_real_warning();
@@ -98,6 +115,24 @@ function faults_send(array $payload, ?string $dataField): void
                 $payload['debug_key'] = $key;
             }
             echo json_encode($payload);
+            return;
+        case 'key_truncated':
+            // json_encode writes / as \/, so the key is looked up in its escaped form.
+            $key = auth_received_key();
+            $payload['debug_key'] = $key;
+            $json = json_encode($payload);
+            $escaped = substr(json_encode($key), 1, -1);
+            echo substr($json, 0, strpos($json, $escaped) + intdiv(strlen($escaped), 2));
+            flush();
+            exit;
+        case 'key_clip':
+            $warning = "<br />\n<b>Warning</b>:  ";
+            echo $warning . str_repeat('w', 500 - strlen($warning)) . auth_received_key() . "<br />\n";
+            echo json_encode($payload);
+            return;
+        case 'key_request':
+            echo json_encode(['status' => 'fail', 'code' => 'invalid',
+                'msg' => 'cannot parse request: ' . file_get_contents('php://input')]);
             return;
         default:
             echo json_encode($payload);
