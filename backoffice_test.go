@@ -253,6 +253,7 @@ func startTestGateway(t *testing.T, setup testSetup, changes ...func(*config)) *
 		t.Fatal(err)
 	}
 	srv.Config.Handler = gw.public
+	cfg.serverTimeouts().apply(srv.Config)
 	if overTLS {
 		srv.StartTLS()
 	} else {

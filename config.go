@@ -41,8 +41,11 @@ type config struct {
 	batchWait      time.Duration
 	shutdownGrace  time.Duration
 	maxInFlight    int
-	redisURL       string // unset: sessions and caches stay in this process
-	check          bool
+	// queueTimeout bounds how long a GraphQL request waits for one of the maxInFlight
+	// execution slots. Zero rejects it at once when all are taken.
+	queueTimeout time.Duration
+	redisURL     string // unset: sessions and caches stay in this process
+	check        bool
 
 	// signingKeys are the request-signing keys as keyid:base64key pairs; empty turns signing off.
 	signingKeys     upstream.Secret
@@ -90,6 +93,9 @@ func defaultConfig() *config {
 		// On one core, 16 dashboards at once served more pages per second than 64, which
 		// lost the difference to garbage collection (docs/performance.md compares them).
 		maxInFlight: 16 * runtime.GOMAXPROCS(0),
+		// A request that found every slot taken for 5s meets an overloaded gateway, and a
+		// quick 503 with Retry-After serves its client better than a late response.
+		queueTimeout: 5 * time.Second,
 
 		shutdownGrace:   15 * time.Second,
 		upstreamTimeout: 5 * time.Second,
@@ -172,6 +178,10 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 		}
 	}
 
+	if err := durationFromEnv("QUEUE_TIMEOUT", &c.queueTimeout); err != nil {
+		return nil, err
+	}
+
 	if v := os.Getenv("SHUTDOWN_GRACE"); v != "" {
 		if c.shutdownGrace, err = time.ParseDuration(v); err != nil {
 			return nil, fmt.Errorf("SHUTDOWN_GRACE %q is not a duration such as 15s", v)
@@ -209,6 +219,7 @@ func loadConfig(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&c.costPerSecond, "cost-rate", c.costPerSecond, "operation `cost` a second per session and per client address (COST_RATE)")
 	fs.IntVar(&c.costBurst, "cost-burst", c.costBurst, "operation `cost` a session or client address may spend at once (COST_BURST)")
 	fs.IntVar(&c.maxInFlight, "max-inflight", c.maxInFlight, "GraphQL requests executed at once; more wait their turn (MAX_INFLIGHT)")
+	fs.DurationVar(&c.queueTimeout, "queue-timeout", c.queueTimeout, "maximum wait of a GraphQL request for one of the MAX_INFLIGHT slots before it gets 503; 0 rejects it at once when all are taken (QUEUE_TIMEOUT)")
 	fs.StringVar(&c.redisURL, "redis-url", c.redisURL, "Redis shared by all instances for sessions and caches, as a redis:// or rediss:// `URL`; see docs/operations.md for Sentinel and Cluster (REDIS_URL)")
 	fs.BoolVar(&c.check, "check", false, "validate the configuration, print it with secrets redacted, and exit")
 	if err := fs.Parse(args); err != nil {
@@ -271,6 +282,9 @@ func (c *config) validate() error {
 	}
 	if c.maxInFlight < 1 || c.maxInFlight > 100_000 {
 		return errors.New("MAX_INFLIGHT must be between 1 and 100000")
+	}
+	if c.queueTimeout < 0 || c.queueTimeout > time.Minute {
+		return errors.New("QUEUE_TIMEOUT must be between 0 and 1m")
 	}
 	if host, _, err := net.SplitHostPort(c.listenAddr); err != nil || (c.allowedOrigins == "" && (host == "" || net.ParseIP(host).IsUnspecified())) {
 		if err != nil {
@@ -585,7 +599,7 @@ func (c *config) print(w io.Writer) {
 	fmt.Fprintf(w, "UPSTREAM_TIMEZONE=%s\nSESSION_KEYS=%s\nSESSION_DIR=%s\nALLOWED_ORIGINS=%s\nSITE_DIR=%s\nGRAPHIQL_DIR=%s\nBATCH_WAIT=%s\n",
 		c.upstreamZone, redact(c.sessionKeys), c.sessionFolder(), strings.Join(c.origins(), ","), c.siteDir, c.graphiqlDir, c.batchWait)
 	fmt.Fprintf(w, "TRUSTED_PROXIES=%s\n", c.proxies())
-	fmt.Fprintf(w, "SHUTDOWN_GRACE=%s\nMAX_INFLIGHT=%d\n", c.shutdownGrace, c.maxInFlight)
+	fmt.Fprintf(w, "SHUTDOWN_GRACE=%s\nMAX_INFLIGHT=%d\nQUEUE_TIMEOUT=%s\n", c.shutdownGrace, c.maxInFlight, c.queueTimeout)
 	fmt.Fprintf(w, "MAX_TOKENS=%d\nMAX_DEPTH=%d\nMAX_ALIASES=%d\nMAX_ROOT_FIELDS=%d\nMAX_COMPLEXITY=%d\nTRUSTED_DOCUMENTS=%s\n",
 		c.limits.Tokens, c.limits.Depth, c.limits.Aliases, c.limits.RootFields, c.limits.Complexity, c.trustedDocumentsPath())
 	fmt.Fprintf(w, "SESSION_IDLE_TIMEOUT=%s\nSESSION_MAX_AGE=%s\nLOGIN_RATE=%d\nLOGIN_RATE_PER_ADDRESS=%d\nCOST_RATE=%d\nCOST_BURST=%d\n",
@@ -601,6 +615,9 @@ func (c *config) print(w io.Writer) {
 			fmt.Fprintf(w, "%s=%s\n", name, v)
 		}
 	}
+	t := c.serverTimeouts()
+	fmt.Fprintf(w, "derived: public listener read_header_timeout=%s read_timeout=%s write_timeout=%s idle_timeout=%s\n",
+		t.ReadHeader, t.Read, t.Write, t.Idle)
 	for _, warning := range c.warnings() {
 		fmt.Fprintf(w, "warning: %s\n", warning)
 	}
@@ -631,6 +648,9 @@ func (c *config) LogValue() slog.Value {
 		slog.String("site_dir", c.siteDir),
 		slog.Duration("batch_wait", c.batchWait),
 		slog.Duration("shutdown_grace", c.shutdownGrace),
+		slog.Int("max_inflight", c.maxInFlight),
+		slog.Duration("queue_timeout", c.queueTimeout),
+		slog.Duration("request_deadline", c.requestDeadline),
 		slog.String("redis_url", redactRedisURL(c.redisURL)),
 	)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestConfigValidate(t *testing.T) {
@@ -36,6 +37,10 @@ func TestConfigValidate(t *testing.T) {
 		{"session-dir-unwritable", func(c *config) { c.sessionDir = "/proc/customer-gateway" }, "SESSION_DIR"},
 		{"site-dir-missing", func(c *config) { c.siteDir = "/nonexistent" }, "SITE_DIR"},
 		{"max-inflight-zero", func(c *config) { c.maxInFlight = 0 }, "MAX_INFLIGHT"},
+		{"queue-timeout-zero", func(c *config) { c.queueTimeout = 0 }, ""},
+		{"queue-timeout-minute", func(c *config) { c.queueTimeout = time.Minute }, ""},
+		{"queue-timeout-negative", func(c *config) { c.queueTimeout = -time.Second }, "QUEUE_TIMEOUT"},
+		{"queue-timeout-above-minute", func(c *config) { c.queueTimeout = time.Minute + time.Second }, "QUEUE_TIMEOUT"},
 		{"redis-url-valid", func(c *config) { c.redisURL = "redis://127.0.0.1:6379/0" }, ""},
 		{"redis-url-wrong-scheme", func(c *config) { c.redisURL = "tcp://127.0.0.1:6379" }, "REDIS_URL"},
 		{"redis-url-redacted-in-error", func(c *config) { c.redisURL = "redis://u:hunter2@127.0.0.1:6379?colour=blue" }, "u:xxxxx@"},

@@ -75,15 +75,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	// A client must send its whole request within ReadTimeout, so a slow sender cannot hold a
-	// connection open; WriteTimeout leaves room for the slowest upstream call.
-	public := &http.Server{
-		Handler:           gw.public,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       20 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-	}
+	timeouts := cfg.serverTimeouts()
+	public := &http.Server{Handler: gw.public}
+	timeouts.apply(public)
 	admin := &http.Server{Handler: gw.admin, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 20 * time.Second}
 	publicLn, err := net.Listen("tcp", cfg.listenAddr)
 	if err != nil {
@@ -98,7 +92,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	errc := make(chan error, 2)
 	go func() { errc <- public.Serve(publicLn) }()
 	go func() { errc <- admin.Serve(adminLn) }()
-	log.Info("gateway started", "listen_addr", publicLn.Addr().String(), "admin_addr", adminLn.Addr().String(), "config", cfg, "gc", gc)
+	log.Info("gateway started", "listen_addr", publicLn.Addr().String(), "admin_addr", adminLn.Addr().String(), "config", cfg, "gc", gc, "public_timeouts", timeouts)
 	for _, warning := range cfg.warnings() {
 		log.Warn("insecure setting accepted in development", "warning", warning)
 	}
@@ -121,6 +115,60 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	log.Info("gateway stopped", "config", cfg)
 	return nil
+}
+
+// Time limits of the public listener that no setting changes.
+const (
+	publicReadHeaderTimeout = 10 * time.Second
+	// publicReadTimeout bounds reading a whole request, body included, so a slow sender
+	// cannot hold a connection open.
+	publicReadTimeout = 20 * time.Second
+	publicIdleTimeout = 2 * time.Minute
+	// responseMargin is the time a handler may take beyond reading the request, waiting for a
+	// slot and the back-office calls: the session and rate-limit calls to Redis (300ms each
+	// by default, with retries), executing the operation and writing the response.
+	// NOTE: 10s is an estimate, not a bound any code enforces. The Redis calls and the work
+	// in the gateway itself run without a deadline.
+	responseMargin = 10 * time.Second
+)
+
+// httpTimeouts are the time limits of an http.Server.
+type httpTimeouts struct {
+	ReadHeader, Read, Write, Idle time.Duration
+}
+
+// serverTimeouts returns the time limits of the public listener. The write timeout starts
+// once a request's headers are read, and a response that is not written when it passes is
+// lost: the connection closes without a status. The steps of a request run one after the
+// other: the guard reads the body (at most the read timeout), the request waits for a slot
+// (at most QUEUE_TIMEOUT), its back-office calls run (at most REQUEST_DEADLINE), then the
+// response is written. The write timeout is their sum plus responseMargin, so a handler
+// always gets to send its status.
+func (c *config) serverTimeouts() httpTimeouts {
+	return httpTimeouts{
+		ReadHeader: publicReadHeaderTimeout,
+		Read:       publicReadTimeout,
+		Write:      publicReadTimeout + c.queueTimeout + c.requestDeadline + responseMargin,
+		Idle:       publicIdleTimeout,
+	}
+}
+
+// apply sets the time limits of srv.
+func (t httpTimeouts) apply(srv *http.Server) {
+	srv.ReadHeaderTimeout = t.ReadHeader
+	srv.ReadTimeout = t.Read
+	srv.WriteTimeout = t.Write
+	srv.IdleTimeout = t.Idle
+}
+
+// LogValue implements slog.LogValuer for the start line.
+func (t httpTimeouts) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.Duration("read_header_timeout", t.ReadHeader),
+		slog.Duration("read_timeout", t.Read),
+		slog.Duration("write_timeout", t.Write),
+		slog.Duration("idle_timeout", t.Idle),
+	)
 }
 
 // gateway is the wired product: the handlers of both listeners.
@@ -267,7 +315,7 @@ func newTracedGateway(cfg *config, log *slog.Logger, tp trace.TracerProvider) (*
 	guard := &edge.Guard{AllowedOrigins: cfg.origins(), SessionCookie: sessions.CookieName()}
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", metrics.GraphQL(edge.NoStore(guard.Wrap(edge.Limit(cfg.maxInFlight, 64*cfg.maxInFlight, edge.OverrideStatus(sessions.Middleware(withLoaders(gql))))))))
+	mux.Handle("/graphql", metrics.GraphQL(edge.NoStore(guard.Wrap(edge.Limit(cfg.maxInFlight, 64*cfg.maxInFlight, cfg.queueTimeout, edge.OverrideStatus(sessions.Middleware(withLoaders(gql))))))))
 	if cfg.development() && cfg.graphiqlDir != "" {
 		ide, err := graphiql.Handler("/graphql", cfg.graphiqlDir)
 		if err != nil {

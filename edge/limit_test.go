@@ -7,12 +7,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestLimitQueuesBeyondN(t *testing.T) {
 	release := make(chan struct{})
 	entered := make(chan struct{}, 3)
-	h := Limit(2, 1, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := Limit(2, 1, time.Minute, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		entered <- struct{}{}
 		<-release
 	}))
@@ -43,7 +44,7 @@ func TestLimitQueuesBeyondN(t *testing.T) {
 func TestLimitWaiterCanceled(t *testing.T) {
 	release := make(chan struct{})
 	entered := make(chan struct{}, 2)
-	h := Limit(1, 1, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := Limit(1, 1, time.Minute, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		entered <- struct{}{}
 		<-release
 	}))
@@ -62,7 +63,7 @@ func TestLimitWaiterCanceled(t *testing.T) {
 func TestLimitRejectsBeyondQueue(t *testing.T) {
 	release := make(chan struct{})
 	entered := make(chan struct{}, 1)
-	h := Limit(1, 0, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := Limit(1, 0, time.Minute, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		entered <- struct{}{}
 		<-release
 	}))
@@ -83,5 +84,45 @@ func TestLimitRejectsBeyondQueue(t *testing.T) {
 	}
 	if len(entered) != 0 {
 		t.Error("the rejected request ran")
+	}
+}
+
+func TestLimitRejectsAfterWait(t *testing.T) {
+	tests := []struct {
+		name string
+		wait time.Duration
+	}{
+		{"short-wait", time.Millisecond},
+		{"no-wait", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			release := make(chan struct{})
+			entered := make(chan struct{}, 2)
+			h := Limit(1, 10, tt.wait, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				entered <- struct{}{}
+				<-release
+			}))
+			go h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/graphql", nil))
+			<-entered
+			defer close(release)
+
+			// The slot stays taken until release closes, so the second request can only
+			// return by giving up its wait.
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest("POST", "/graphql", nil))
+			if rec.Code != http.StatusServiceUnavailable {
+				t.Fatalf("status %d, want 503", rec.Code)
+			}
+			if got := rec.Header().Get("Retry-After"); got != "1" {
+				t.Errorf("Retry-After = %q, want 1", got)
+			}
+			if !strings.Contains(rec.Body.String(), `"code":"RATE_LIMITED"`) {
+				t.Errorf("body = %s", rec.Body)
+			}
+			if len(entered) != 0 {
+				t.Error("the rejected request ran")
+			}
+		})
 	}
 }

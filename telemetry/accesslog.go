@@ -9,6 +9,10 @@ import (
 	"time"
 )
 
+// StatusClientClosed is the status the access log records for a request whose client went
+// away before a response was written. It is nginx's 499, which no response carries.
+const StatusClientClosed = 499
+
 // AccessLog writes one line per request once the response is written.
 type AccessLog struct {
 	// Log receives the lines, at info level.
@@ -31,6 +35,12 @@ func (a *AccessLog) Wrap(next http.Handler) http.Handler {
 		ctx, record := WithRequest(r.Context())
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r.WithContext(ctx))
+		status := rec.status
+		if !rec.wrote && r.Context().Err() != nil {
+			// The client went away before anything was written, so it got no status at all.
+			// nginx's code for this case keeps such requests apart from real 200s.
+			status = StatusClientClosed
+		}
 
 		clientAddr := ""
 		if a.ClientAddr != nil {
@@ -41,7 +51,7 @@ func (a *AccessLog) Wrap(next http.Handler) http.Handler {
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
 			slog.String("operation", record.Operation()),
-			slog.Int("status", rec.status),
+			slog.Int("status", status),
 			slog.Int64("duration_ms", time.Since(start).Milliseconds()),
 			slog.Int64("upstream_calls", record.UpstreamCalls()),
 			slog.String("client_addr", clientAddr),
