@@ -79,14 +79,14 @@ func TestContractBreachesFakeBackOffice(t *testing.T) {
 			bodies: map[string]string{"order_api.php list": `{"success":true,"result":{"total":"1099511627776","offset":"0","orders":[]}}`},
 			query:  `{ orders(first: 2) { totalCount } }`,
 			want:   `{"errors":[` + unavailable(`["orders"]`, 3) + `],"data":null}`,
-			logged: "order total count 1099511627776 is outside 0 to 2147483647",
+			logged: "order list total count 1099511627776 is outside 0 to 2147483647",
 		},
 		{
 			name:   "negative-total-count",
 			bodies: map[string]string{"order_api.php list": `{"success":true,"result":{"total":"-1","offset":"0","orders":[]}}`},
 			query:  `{ orders(first: 2) { totalCount } }`,
 			want:   `{"errors":[` + unavailable(`["orders"]`, 3) + `],"data":null}`,
-			logged: "order total count -1 is outside 0 to 2147483647",
+			logged: "order list total count -1 is outside 0 to 2147483647",
 		},
 		{
 			name:   "product-filed-under-another-id",

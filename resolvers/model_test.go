@@ -29,7 +29,7 @@ func TestGraphQLIntRange(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := graphQLInt(tt.n, tt.min, "count")
+			got, err := graphQLInt(tt.n, tt.min, "order list", "", "total count")
 			if !tt.ok {
 				if !errors.Is(err, upstream.ErrFault) {
 					t.Errorf("error = %v, want the ErrFault category", err)
@@ -70,7 +70,7 @@ func TestInstantYearRange(t *testing.T) {
 			if err := json.Unmarshal([]byte(tt.value), &lt); err != nil {
 				t.Fatal(err)
 			}
-			at, set, err := instant(lt, tt.loc, "date")
+			at, set, err := instant(lt, tt.loc, "invoice", "91", "payment date")
 			switch {
 			case tt.want == "fault":
 				if !errors.Is(err, upstream.ErrFault) {

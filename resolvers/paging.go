@@ -67,7 +67,7 @@ func (r *Resolver) orderConnection(ctx context.Context, customerID string, first
 		return nil, err
 	}
 
-	total, err := graphQLInt(page.Total, 0, "order total count")
+	total, err := graphQLInt(page.Total, 0, "order list", "", "total count")
 	if err != nil {
 		return nil, err
 	}
