@@ -89,10 +89,16 @@ func invalidField(field, format string, args ...any) error {
 }
 
 // staleProfile returns the CONFLICT error of a profile update made from an old version, with
-// the stored profile in extensions.current, shaped like the Profile type of the schema.
+// the stored profile in extensions.current, shaped like the Profile type of the schema. A
+// stored profile that the schema cannot show gives errUnavailable instead, and the log then
+// names the stored version.
 func staleProfile(current *upstream.Profile) *publicError {
+	profile, err := toProfile(current)
+	if err != nil {
+		return errUnavailable
+	}
 	return &publicError{code: errConflict.code, message: "Your profile was changed since you opened it. Review the current values and save again.",
-		extensions: map[string]any{"current": toProfile(current)}}
+		extensions: map[string]any{"current": profile}}
 }
 
 // ErrorPresenter returns the function that turns every error of an operation into what the

@@ -2,6 +2,7 @@ package resolvers
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -23,8 +24,45 @@ func toCustomer(p *upstream.Profile) *model.Customer {
 	return &model.Customer{ID: string(p.ID), Name: string(p.Name), Email: string(p.Email)}
 }
 
+// graphQLInt returns n as a value of GraphQL's Int, which the specification limits to 32 bits,
+// or a fault when n is below min or above math.MaxInt32. The fault names the value as field of
+// the record with id (which may be empty). The name is built only for a fault, so that mapping
+// a valid record allocates nothing for it.
+func graphQLInt(n upstream.Int, min int64, record string, id upstream.ID, field string) (int, error) {
+	if int64(n) < min || int64(n) > math.MaxInt32 {
+		return 0, fault(fmt.Sprintf("%s %d is outside %d to %d", valueName(record, id, field), n, min, math.MaxInt32))
+	}
+	return int(n), nil
+}
+
+// instant returns t as a time in loc, and set=false when t is "never". The Time scalar writes
+// RFC 3339, which has four-digit years, so a time outside the years 0000 to 9999 in loc is a
+// fault. So is January 1 of year 1 at 00:00 UTC, Go's zero time, which gqlgen's Time
+// marshaler sends as null. The fault names the value like graphQLInt does.
+func instant(t upstream.LocalTime, loc *time.Location, record string, id upstream.ID, field string) (at time.Time, set bool, err error) {
+	at, set = t.In(loc)
+	if !set {
+		return time.Time{}, false, nil
+	}
+	if y := at.Year(); y < 0 || y > 9999 || at.IsZero() {
+		return time.Time{}, false, fault(fmt.Sprintf("%s %s is outside the years 0000 to 9999", valueName(record, id, field), t))
+	}
+	return at, true, nil
+}
+
+// valueName returns the name of a value in a fault, such as "invoice 91 payment date".
+func valueName(record string, id upstream.ID, field string) string {
+	if id == "" {
+		return record + " " + field
+	}
+	return record + " " + string(id) + " " + field
+}
+
 func toOrder(o *upstream.Order, loc *time.Location) (*model.Order, error) {
-	placed, ok := o.Placed.In(loc)
+	placed, ok, err := instant(o.Placed, loc, "order", o.ID, "placement date")
+	if err != nil {
+		return nil, err
+	}
 	if !ok {
 		return nil, fault(fmt.Sprintf("order %s has no placement date", o.ID))
 	}
@@ -40,11 +78,15 @@ func toOrder(o *upstream.Order, loc *time.Location) (*model.Order, error) {
 }
 
 func toItem(it upstream.OrderItem, currency upstream.String) (*model.OrderItem, error) {
+	quantity, err := graphQLInt(it.Quantity, math.MinInt32, "order line", it.ID, "quantity")
+	if err != nil {
+		return nil, err
+	}
 	price, err := money(it.UnitPrice, currency)
 	if err != nil {
 		return nil, err
 	}
-	return &model.OrderItem{Quantity: int(it.Quantity), UnitPrice: price, ProductID: string(it.ProductID)}, nil
+	return &model.OrderItem{Quantity: quantity, UnitPrice: price, ProductID: string(it.ProductID)}, nil
 }
 
 func toProduct(p *upstream.Product) (*model.Product, error) {
@@ -56,7 +98,10 @@ func toProduct(p *upstream.Product) (*model.Product, error) {
 }
 
 func toInvoice(inv *upstream.Invoice, loc *time.Location) (*model.Invoice, error) {
-	issued, ok := inv.Issued.In(loc)
+	issued, ok, err := instant(inv.Issued, loc, "invoice", inv.ID, "issue date")
+	if err != nil {
+		return nil, err
+	}
 	if !ok {
 		return nil, fault(fmt.Sprintf("invoice %s has no issue date", inv.ID))
 	}
@@ -65,7 +110,11 @@ func toInvoice(inv *upstream.Invoice, loc *time.Location) (*model.Invoice, error
 		return nil, err
 	}
 	out := &model.Invoice{ID: string(inv.ID), Number: string(inv.Number), IssuedAt: issued, AmountDue: due}
-	if paid, ok := inv.Paid.In(loc); ok {
+	paid, ok, err := instant(inv.Paid, loc, "invoice", inv.ID, "payment date")
+	if err != nil {
+		return nil, err
+	}
+	if ok {
 		out.PaidAt = &paid
 	}
 	return out, nil
@@ -76,9 +125,15 @@ func fault(msg string) error {
 	return &upstream.Error{Category: upstream.ErrFault, Message: msg}
 }
 
-func toProfile(p *upstream.Profile) *model.Profile {
+// toProfile maps p, with a fault when its version is not a positive GraphQL Int: versions
+// start at 1.
+func toProfile(p *upstream.Profile) (*model.Profile, error) {
+	version, err := graphQLInt(p.Version, 1, "profile", p.ID, "version")
+	if err != nil {
+		return nil, err
+	}
 	return &model.Profile{
-		Version: int(p.Version),
+		Version: version,
 		Name:    string(p.Name),
 		Phone:   string(p.Phone),
 		Address: &model.PostalAddress{
@@ -87,11 +142,14 @@ func toProfile(p *upstream.Profile) *model.Profile {
 			City:       string(p.City),
 			Country:    string(p.Country),
 		},
-	}
+	}, nil
 }
 
 func toTicket(t *upstream.Ticket, loc *time.Location) (*model.Ticket, error) {
-	opened, ok := t.Created.In(loc)
+	opened, ok, err := instant(t.Created, loc, "ticket", t.ID, "creation date")
+	if err != nil {
+		return nil, err
+	}
 	if !ok {
 		return nil, fault(fmt.Sprintf("ticket %s has no creation date", t.ID))
 	}
@@ -102,7 +160,10 @@ func toTicket(t *upstream.Ticket, loc *time.Location) (*model.Ticket, error) {
 	out := &model.Ticket{ID: string(t.ID), Subject: string(t.Subject), Status: status, OpenedAt: opened,
 		Messages: make([]*model.TicketMessage, 0, len(t.Messages))}
 	for _, m := range t.Messages {
-		sent, ok := m.Created.In(loc)
+		sent, ok, err := instant(m.Created, loc, "ticket message", m.ID, "date")
+		if err != nil {
+			return nil, err
+		}
 		if !ok {
 			return nil, fault(fmt.Sprintf("ticket message %s has no date", m.ID))
 		}

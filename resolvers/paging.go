@@ -67,7 +67,11 @@ func (r *Resolver) orderConnection(ctx context.Context, customerID string, first
 		return nil, err
 	}
 
-	conn := &model.OrderConnection{TotalCount: int(page.Total), PageInfo: &model.PageInfo{}}
+	total, err := graphQLInt(page.Total, 0, "order list", "", "total count")
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.OrderConnection{TotalCount: total, PageInfo: &model.PageInfo{}}
 	for i := range page.Orders {
 		o := &page.Orders[i]
 		if string(o.CustomerID) != customerID {
@@ -82,7 +86,7 @@ func (r *Resolver) orderConnection(ctx context.Context, customerID string, first
 	upstream.LoadersFrom(ctx).PrimePage(ctx, customerID, page.Orders)
 	if n := len(conn.Edges); n > 0 {
 		conn.PageInfo.EndCursor = &conn.Edges[n-1].Cursor
-		conn.PageInfo.HasNextPage = offset+n < int(page.Total)
+		conn.PageInfo.HasNextPage = offset+n < total
 	}
 	if conn.Edges == nil {
 		conn.Edges = []*model.OrderEdge{}

@@ -26,7 +26,7 @@ func (r *customerResolver) Profile(ctx context.Context, obj *model.Customer) (*m
 	if err != nil {
 		return nil, err
 	}
-	return toProfile(p), nil
+	return toProfile(p)
 }
 
 // Tickets is the resolver for the tickets field.
@@ -107,7 +107,11 @@ func (r *mutationResolver) UpdateProfile(ctx context.Context, idempotencyKey str
 	if err != nil {
 		return nil, err
 	}
-	return &model.UpdateProfilePayload{Profile: toProfile(p)}, nil
+	profile, err := toProfile(p)
+	if err != nil {
+		return nil, err
+	}
+	return &model.UpdateProfilePayload{Profile: profile}, nil
 }
 
 // OpenTicket is the resolver for the openTicket field.

@@ -79,7 +79,8 @@ func (c *Client) Login(ctx context.Context, email, password string) (*Account, e
 	return &a, nil
 }
 
-// Profile returns the profile of one customer.
+// Profile returns the profile of one customer. A profile of another customer, or one without
+// an email, is an ErrFault error (see checkProfile).
 func (c *Client) Profile(ctx context.Context, customerID string) (*Profile, error) {
 	var p Params
 	p.Set("customer_id", customerID)
@@ -88,8 +89,8 @@ func (c *Client) Profile(ctx context.Context, customerID string) (*Profile, erro
 	if err := c.call(ctx, accountAPI, "profile", &p, &pr); err != nil {
 		return nil, err
 	}
-	if pr.ID != ID(customerID) {
-		return nil, &Error{Category: ErrFault, API: accountAPI, Op: "profile", Message: "answer for another customer"}
+	if err := checkProfile("profile", customerID, &pr); err != nil {
+		return nil, err
 	}
 	return &pr, nil
 }
@@ -114,8 +115,8 @@ func (c *Client) UpdateProfile(ctx context.Context, customerID, idempotencyKey s
 	if err := c.mutate(ctx, accountAPI, "update_profile", &p, &change); err != nil {
 		return nil, err
 	}
-	if change.Profile.ID != ID(customerID) {
-		return nil, &Error{Category: ErrFault, API: accountAPI, Op: "update_profile", Message: "response for another customer"}
+	if err := checkProfile("update_profile", customerID, &change.Profile); err != nil {
+		return nil, err
 	}
 	switch change.Outcome {
 	case "updated":
@@ -124,4 +125,18 @@ func (c *Client) UpdateProfile(ctx context.Context, customerID, idempotencyKey s
 		return nil, &StaleVersionError{Current: &change.Profile}
 	}
 	return nil, &Error{Category: ErrFault, API: accountAPI, Op: "update_profile", Message: "unknown outcome " + strconv.Quote(string(change.Outcome))}
+}
+
+// checkProfile returns an ErrFault error when pr is not the profile of customerID or has no
+// email. The customer logged in with their email, so a profile without one is not their
+// record (a row of nulls, for example). An empty name is left alone, because the schema can
+// show it and the back office's customers table allows it.
+func checkProfile(op, customerID string, pr *Profile) error {
+	if pr.ID != ID(customerID) {
+		return mismatch(accountAPI, op, customerID, "id", pr.ID)
+	}
+	if pr.Email == "" {
+		return &Error{Category: ErrFault, API: accountAPI, Op: op, Message: "profile of " + customerID + " has no email"}
+	}
+	return nil
 }

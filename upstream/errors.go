@@ -103,3 +103,32 @@ func oneLine(s string) string {
 		return r
 	}, s)
 }
+
+// mismatch returns the fault of a row that the back office filed under the id the gateway
+// requested but whose own field names another record, or none. Such a row is not the record
+// that was requested. The message contains only the two ids, which the ID type limits to
+// digits, so no record contents reach the log.
+func mismatch(api, op, requested, field string, got ID) *Error {
+	named := string(got)
+	if named == "" {
+		named = "none"
+	}
+	return &Error{Category: ErrFault, API: api, Op: op,
+		Message: "row for " + requested + " names " + field + " " + named}
+}
+
+// checkRowIDs returns a mismatch fault for the first id among requested whose row in rows
+// names another record in the field that rowID reads. Rows under keys that were not
+// requested are never read, so they are not checked either.
+func checkRowIDs[R any](api, op, field string, requested []string, rows map[string]R, rowID func(*R) ID) error {
+	for _, id := range requested {
+		row, ok := rows[id]
+		if !ok {
+			continue
+		}
+		if got := rowID(&row); got != ID(id) {
+			return mismatch(api, op, id, field, got)
+		}
+	}
+	return nil
+}

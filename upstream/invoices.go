@@ -18,6 +18,8 @@ type Invoice struct {
 
 // InvoicesByOrders returns the invoices of the customer's orders among orderIDs, keyed by
 // order id. Orders without an invoice, missing orders and other customers' orders have no entry.
+// An invoice filed under one order whose order_id is another makes the whole call an ErrFault
+// error.
 func (c *Client) InvoicesByOrders(ctx context.Context, customerID string, orderIDs []string) (map[string]Invoice, error) {
 	var p Params
 	p.Set("customer_id", customerID)
@@ -25,6 +27,9 @@ func (c *Client) InvoicesByOrders(ctx context.Context, customerID string, orderI
 
 	var rows Map[Invoice]
 	if err := c.call(ctx, invoiceAPI, "by_orders", &p, &rows); err != nil {
+		return nil, err
+	}
+	if err := checkRowIDs(invoiceAPI, "by_orders", "order_id", orderIDs, rows, func(inv *Invoice) ID { return inv.OrderID }); err != nil {
 		return nil, err
 	}
 	return rows, nil

@@ -36,7 +36,10 @@ type OrderPage struct {
 	Orders List[Order] `json:"orders"`
 }
 
-// ListOrders returns up to limit of a customer's orders, starting at offset.
+// ListOrders returns up to limit of a customer's orders, starting at offset. A page of more
+// than limit orders is an ErrFault error and is not cut to limit. A back office that ignored
+// the limit may have ignored the offset as well, so its first orders need not be the page
+// that was requested.
 func (c *Client) ListOrders(ctx context.Context, customerID string, offset, limit int) (*OrderPage, error) {
 	var p Params
 	p.Set("customer_id", customerID)
@@ -47,10 +50,15 @@ func (c *Client) ListOrders(ctx context.Context, customerID string, offset, limi
 	if err := c.call(ctx, orderAPI, "list", &p, &page); err != nil {
 		return nil, err
 	}
+	if len(page.Orders) > limit {
+		return nil, &Error{Category: ErrFault, API: orderAPI, Op: "list",
+			Message: "page of " + strconv.Itoa(len(page.Orders)) + " orders for a limit of " + strconv.Itoa(limit)}
+	}
 	return &page, nil
 }
 
-// Orders returns the orders among ids that exist and belong to the customer, keyed by id.
+// Orders returns the orders among ids that exist and belong to the customer, keyed by id. A
+// row filed under one id whose own id is another makes the whole call an ErrFault error.
 func (c *Client) Orders(ctx context.Context, customerID string, ids []string) (map[string]Order, error) {
 	var p Params
 	p.Set("customer_id", customerID)
@@ -60,11 +68,15 @@ func (c *Client) Orders(ctx context.Context, customerID string, ids []string) (m
 	if err := c.call(ctx, orderAPI, "get", &p, &rows); err != nil {
 		return nil, err
 	}
+	if err := checkRowIDs(orderAPI, "get", "id", ids, rows, func(o *Order) ID { return o.ID }); err != nil {
+		return nil, err
+	}
 	return rows, nil
 }
 
 // OrderItems returns the lines of the customer's orders among orderIDs, keyed by order id.
-// An order that is missing or belongs to someone else has no entry.
+// An order that is missing or belongs to someone else has no entry. A line filed under one
+// order whose order_id is another makes the whole call an ErrFault error.
 func (c *Client) OrderItems(ctx context.Context, customerID string, orderIDs []string) (map[string]List[OrderItem], error) {
 	var p Params
 	p.Set("customer_id", customerID)
@@ -73,6 +85,13 @@ func (c *Client) OrderItems(ctx context.Context, customerID string, orderIDs []s
 	var rows Map[List[OrderItem]]
 	if err := c.call(ctx, orderAPI, "items", &p, &rows); err != nil {
 		return nil, err
+	}
+	for _, id := range orderIDs {
+		for _, it := range rows[id] {
+			if it.OrderID != ID(id) {
+				return nil, mismatch(orderAPI, "items", id, "order_id", it.OrderID)
+			}
+		}
 	}
 	return rows, nil
 }

@@ -20,13 +20,17 @@ type Product struct {
 	Active   Bool    `json:"active"`
 }
 
-// Products returns the products among ids that exist, keyed by id.
+// Products returns the products among ids that exist, keyed by id. A row filed under one id
+// whose own id is another makes the whole call an ErrFault error.
 func (c *Client) Products(ctx context.Context, ids []string) (map[string]Product, error) {
 	var p Params
 	p.SetList("ids", ids)
 
 	var rows Map[Product]
 	if err := c.call(ctx, productAPI, "get", &p, &rows); err != nil {
+		return nil, err
+	}
+	if err := checkRowIDs(productAPI, "get", "id", ids, rows, func(p *Product) ID { return p.ID }); err != nil {
 		return nil, err
 	}
 	return rows, nil

@@ -24,7 +24,9 @@ type TicketMessage struct {
 	Created  LocalTime `json:"created"`
 }
 
-// Tickets returns all of a customer's tickets, newest first, each with its messages.
+// Tickets returns all of a customer's tickets, newest first, each with its messages. Another
+// customer's ticket, or a message whose ticket_id names another ticket than the one it came
+// with, makes the whole call an ErrFault error.
 func (c *Client) Tickets(ctx context.Context, customerID string) ([]Ticket, error) {
 	var p Params
 	p.Set("customer_id", customerID)
@@ -36,6 +38,9 @@ func (c *Client) Tickets(ctx context.Context, customerID string) ([]Ticket, erro
 	for _, t := range rows {
 		if t.CustomerID != ID(customerID) {
 			return nil, &Error{Category: ErrFault, API: supportAPI, Op: "list", Message: "response contains another customer's ticket"}
+		}
+		if err := checkMessages("list", &t); err != nil {
+			return nil, err
 		}
 	}
 	return rows, nil
@@ -66,7 +71,7 @@ func (c *Client) ReplyToTicket(ctx context.Context, customerID, idempotencyKey, 
 }
 
 // ticketWrite sends a write of support_api.php and checks that the ticket it returns is the
-// customer's own.
+// customer's own and that its messages are its own.
 func (c *Client) ticketWrite(ctx context.Context, op, customerID string, p *Params) (*Ticket, error) {
 	var t Ticket
 	if err := c.mutate(ctx, supportAPI, op, p, &t); err != nil {
@@ -75,5 +80,19 @@ func (c *Client) ticketWrite(ctx context.Context, op, customerID string, p *Para
 	if t.CustomerID != ID(customerID) || t.ID == "" {
 		return nil, &Error{Category: ErrFault, API: supportAPI, Op: op, Message: "response for another customer or without a ticket id"}
 	}
+	if err := checkMessages(op, &t); err != nil {
+		return nil, err
+	}
 	return &t, nil
+}
+
+// checkMessages returns a mismatch fault when a message of t names another ticket than t in
+// its ticket_id, or none.
+func checkMessages(op string, t *Ticket) error {
+	for _, m := range t.Messages {
+		if m.TicketID != t.ID {
+			return mismatch(supportAPI, op, string(t.ID), "ticket_id", m.TicketID)
+		}
+	}
+	return nil
 }
