@@ -60,46 +60,23 @@ func TestLimitWaiterCanceled(t *testing.T) {
 	}
 }
 
-func TestLimitRejectsBeyondQueue(t *testing.T) {
-	release := make(chan struct{})
-	entered := make(chan struct{}, 1)
-	h := Limit(1, 0, time.Minute, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		entered <- struct{}{}
-		<-release
-	}))
-	go h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/graphql", nil))
-	<-entered
-	defer close(release)
-
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest("POST", "/graphql", nil))
-	if rec.Code != http.StatusServiceUnavailable {
-		t.Fatalf("status %d, want 503", rec.Code)
-	}
-	if got := rec.Header().Get("Retry-After"); got != "1" {
-		t.Errorf("Retry-After = %q, want 1", got)
-	}
-	if !strings.Contains(rec.Body.String(), `"code":"RATE_LIMITED"`) {
-		t.Errorf("body = %s", rec.Body)
-	}
-	if len(entered) != 0 {
-		t.Error("the rejected request ran")
-	}
-}
-
-func TestLimitRejectsAfterWait(t *testing.T) {
+// TestLimitRejects fills the one slot and sends a second request, which is rejected either
+// because the queue has no room or because its wait for the slot ends.
+func TestLimitRejects(t *testing.T) {
 	tests := []struct {
-		name string
-		wait time.Duration
+		name  string
+		queue int
+		wait  time.Duration
 	}{
-		{"short-wait", time.Millisecond},
-		{"no-wait", 0},
+		{"queue-full", 0, time.Minute},
+		{"short-wait", 10, time.Millisecond},
+		{"no-wait", 10, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			release := make(chan struct{})
 			entered := make(chan struct{}, 2)
-			h := Limit(1, 10, tt.wait, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h := Limit(1, tt.queue, tt.wait, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				entered <- struct{}{}
 				<-release
 			}))
@@ -108,7 +85,7 @@ func TestLimitRejectsAfterWait(t *testing.T) {
 			defer close(release)
 
 			// The slot stays taken until release closes, so the second request can only
-			// return by giving up its wait.
+			// return by being rejected.
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, httptest.NewRequest("POST", "/graphql", nil))
 			if rec.Code != http.StatusServiceUnavailable {
