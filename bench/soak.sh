@@ -44,7 +44,9 @@ BENCH_KEY=$BENCH_KEY start_gateway "http://$BENCH_HOST:$BACKOFFICE_PORT/apis/" E
 
 rows="$BENCH_STATE/soak-rows.md"
 memory="$BENCH_STATE/soak-memory.md"
+failures="$BENCH_STATE/soak-errors.md"
 : >"$rows"
+: >"$failures"
 : >"$memory"
 began=$(date +%s)
 
@@ -58,7 +60,9 @@ run_step() {
 	taskset -c "$LOAD_CPU" "$BENCH_STATE/load" -peer gateway -url "http://$BENCH_HOST:$GATEWAY_PORT" \
 		-page dashboard -rate "$rate" -connections "$SOAK_CONNECTIONS" -duration "$duration" -warmup 0 \
 		-calls "http://$BENCH_HOST:$GATEWAY_ADMIN_PORT/metrics" -label "dashboard, step $((++n))" -format row \
-		-cpu-pids "$gateway_pid" >>"$rows"
+		-cpu-pids "$gateway_pid" >>"$rows" 2>"$BENCH_STATE/soak-stderr" ||
+		{ cat "$BENCH_STATE/soak-stderr" >&2; exit 1; }
+	sed -n "s/^error: \(.*\)/| $n | \1 |/p" "$BENCH_STATE/soak-stderr" >>"$failures"
 	kill "$sampler" 2>/dev/null || true
 	wait "$sampler" 2>/dev/null || true
 	awk -v n="$n" -v r="$rate" -v t="$(($(date +%s) - began))" \
@@ -107,5 +111,11 @@ peak over the whole run (VmHWM) was $peak MiB.
 | step | rate | seconds since start at step end | first sample | highest sample | last sample |
 | --- | --- | --- | --- | --- | --- |
 $(cat "$memory")
+
+Distinct errors of each step, as the load generator saw them (up to five a step):
+
+| step | error |
+| --- | --- |
+$(if [ -s "$failures" ]; then cat "$failures"; else echo "| all | none |"; fi)
 REPORT
 cat "$BENCH_STATE/soak.md"
