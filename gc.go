@@ -51,15 +51,20 @@ func (s gcSettings) LogValue() slog.Value {
 	return slog.GroupValue(slog.Attr{Key: "gogc", Value: percent}, slog.Attr{Key: "memory_limit_bytes", Value: limit})
 }
 
-// checkGOGC returns an error for a GOGC value that Go would ignore: Go runs with 100 for any
-// value other than "off" or an integer, so the operator would get neither their value nor the
-// gateway's default.
+// checkGOGC returns an error for a GOGC value that Go would not apply as written. Go 1.26's
+// readGOGC (runtime/mgcpacer.go) applies "off" or a base-10 integer that fits in 32 bits and
+// runs with 100 for anything else, so the check parses the same way. A negative value turns
+// the collector off, so it is rejected in favour of the explicit "off".
 func checkGOGC(value string) error {
 	if value == "" || value == "off" {
 		return nil
 	}
-	if _, err := strconv.Atoi(value); err != nil {
-		return fmt.Errorf("GOGC=%q is invalid: use an integer percentage such as 400, or off", value)
+	percent, err := strconv.ParseInt(value, 10, 32)
+	if err != nil {
+		return fmt.Errorf("GOGC=%q is invalid: use an integer percentage from 0 to 2147483647 such as 400, or off", value)
+	}
+	if percent < 0 {
+		return fmt.Errorf("GOGC=%q is negative, which turns the garbage collector off: use off to mean that, or a percentage such as 400", value)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -37,14 +38,28 @@ func TestGCMemoryLimitGrowsWithExecutionSlots(t *testing.T) {
 }
 
 func TestCheckGOGC(t *testing.T) {
-	for _, value := range []string{"", "off", "100", "400", "-1"} {
+	for _, value := range []string{"", "off", "0", "100", "400", "+50", "050", "-0", "2147483647"} {
 		if err := checkGOGC(value); err != nil {
 			t.Errorf("GOGC=%q: %v, want no error", value, err)
 		}
 	}
-	for _, value := range []string{"abc", "100%", "4e2", " 400", "OFF"} {
+	// Go's runtime ignores each of these and runs with 100.
+	for _, value := range []string{"abc", "100%", "4e2", " 400", "OFF", "1_000", "2147483648", "99999999999"} {
 		if err := checkGOGC(value); err == nil {
 			t.Errorf("GOGC=%q: no error, want one", value)
+		}
+	}
+}
+
+func TestCheckGOGCRejectsNegative(t *testing.T) {
+	for _, value := range []string{"-1", "-5", "-2147483648"} {
+		err := checkGOGC(value)
+		if err == nil {
+			t.Errorf("GOGC=%q: no error, want one", value)
+			continue
+		}
+		if !strings.Contains(err.Error(), "use off") {
+			t.Errorf("GOGC=%q: error %q does not point to off", value, err)
 		}
 	}
 }
