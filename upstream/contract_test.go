@@ -66,6 +66,38 @@ func TestListOrdersLongerThanLimitFakeBackOffice(t *testing.T) {
 	}
 }
 
+func TestListOrdersSameIDTwiceFakeBackOffice(t *testing.T) {
+	order := func(id, total string) string {
+		return `{"id":"` + id + `","number":"A-SECRET","customer_id":"7","placed":"2024-03-01 10:00:00","status":"paid","total":"` + total + `","currency":"EUR"}`
+	}
+	tests := []struct {
+		name   string
+		orders string
+		want   string // text of the fault, or "" when the call succeeds
+	}{
+		{"distinct", `[` + order("4998", "873.48") + `,` + order("4997", "0.01") + `]`, ""},
+		{"same-id-twice", `[` + order("4998", "873.48") + `,` + order("4998", "0.01") + `]`, "list names id 4998 twice"},
+		{"same-id-numeric-and-string", `[` + order("4998", "873.48") + `,` + strings.Replace(order("4998", "0.01"), `"4998"`, `4998`, 1) + `]`, "list names id 4998 twice"},
+		{"same-id-with-gaps", `{"0":` + order("4998", "873.48") + `,"3":` + order("4998", "0.01") + `}`, "list names id 4998 twice"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeBackOffice(t, answerBody(`{"success":true,"result":{"total":"2","offset":"0","orders":`+tt.orders+`}}`))
+			page, err := f.client(t, Config{}).ListOrders(context.Background(), "7", 0, 2)
+			if tt.want != "" {
+				checkFault(t, err, tt.want, "SECRET")
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page.Orders) != 2 {
+				t.Errorf("got %d orders, want 2", len(page.Orders))
+			}
+		})
+	}
+}
+
 func TestRowIDMismatchFakeBackOffice(t *testing.T) {
 	product := func(id string) string {
 		return `{` + id + `"sku":"SKU-SECRET","name":"Other","price":"1.00","currency":"EUR","active":"1"}`
@@ -119,6 +151,7 @@ func TestRowIDMismatchFakeBackOffice(t *testing.T) {
 		{"items-without-order", `{"success":true,"result":{"12":[` + item(``) + `]}}`, items, "row for 12 names order_id none"},
 		{"tickets-own-messages", `{"error":0,"result":[` + ticket(`"ticket_id":"30",`) + `]}`, tickets, ""},
 		{"tickets-other-ticket", `{"error":0,"result":[` + ticket(`"ticket_id":"29",`) + `]}`, tickets, "row for 30 names ticket_id 29"},
+		{"tickets-same-id-twice", `{"error":0,"result":[` + ticket(`"ticket_id":"30",`) + `,` + ticket(`"ticket_id":"30",`) + `]}`, tickets, "list names id 30 twice"},
 		{"reply-other-ticket", `{"error":0,"result":` + ticket(`"ticket_id":"29",`) + `}`, reply, "row for 30 names ticket_id 29"},
 	}
 	for _, tt := range tests {

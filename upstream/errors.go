@@ -132,3 +132,18 @@ func checkRowIDs[R any](api, op, field string, requested []string, rows map[stri
 	}
 	return nil
 }
+
+// checkUniqueIDs returns a fault when two rows of one list name the same id in the field that
+// rowID reads. The two rows may differ, and the gateway cannot tell which one is the record.
+func checkUniqueIDs[R any](api, op, field string, rows []R, rowID func(*R) ID) error {
+	seen := make(map[ID]bool, len(rows))
+	for i := range rows {
+		id := rowID(&rows[i])
+		if seen[id] {
+			return &Error{Category: ErrFault, API: api, Op: op,
+				Message: "list names " + field + " " + string(id) + " twice"}
+		}
+		seen[id] = true
+	}
+	return nil
+}

@@ -39,7 +39,7 @@ type OrderPage struct {
 // ListOrders returns up to limit of a customer's orders, starting at offset. A page of more
 // than limit orders is an ErrFault error and is not cut to limit. A back office that ignored
 // the limit may have ignored the offset as well, so its first orders need not be the page
-// that was requested.
+// that was requested. A page that lists one order id twice is an ErrFault error as well.
 func (c *Client) ListOrders(ctx context.Context, customerID string, offset, limit int) (*OrderPage, error) {
 	var p Params
 	p.Set("customer_id", customerID)
@@ -53,6 +53,9 @@ func (c *Client) ListOrders(ctx context.Context, customerID string, offset, limi
 	if len(page.Orders) > limit {
 		return nil, &Error{Category: ErrFault, API: orderAPI, Op: "list",
 			Message: "page of " + strconv.Itoa(len(page.Orders)) + " orders for a limit of " + strconv.Itoa(limit)}
+	}
+	if err := checkUniqueIDs(orderAPI, "list", "id", page.Orders, func(o *Order) ID { return o.ID }); err != nil {
+		return nil, err
 	}
 	return &page, nil
 }

@@ -25,14 +25,17 @@ type TicketMessage struct {
 }
 
 // Tickets returns all of a customer's tickets, newest first, each with its messages. Another
-// customer's ticket, or a message whose ticket_id names another ticket than the one it came
-// with, makes the whole call an ErrFault error.
+// customer's ticket, a ticket id listed twice, or a message whose ticket_id names another
+// ticket than the one it came with, makes the whole call an ErrFault error.
 func (c *Client) Tickets(ctx context.Context, customerID string) ([]Ticket, error) {
 	var p Params
 	p.Set("customer_id", customerID)
 
 	var rows List[Ticket]
 	if err := c.call(ctx, supportAPI, "list", &p, &rows); err != nil {
+		return nil, err
+	}
+	if err := checkUniqueIDs(supportAPI, "list", "id", rows, func(t *Ticket) ID { return t.ID }); err != nil {
 		return nil, err
 	}
 	for _, t := range rows {
