@@ -163,3 +163,41 @@ func TestContractBreachesFakeBackOffice(t *testing.T) {
 		})
 	}
 }
+
+// TestLoginAsAnotherAccountFakeBackOffice checks that a login answered with another
+// customer's account fails as an upstream fault and starts no session.
+func TestLoginAsAnotherAccountFakeBackOffice(t *testing.T) {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"status":"ok","data":{"customer_id":"2","name":"Bob Example","email":"bob@example.com"}}`)
+	}))
+	defer backend.Close()
+	g := startTestGateway(t, testSetup{backend: backend.URL + "/apis/"}, allowAnyDocument)
+	b := g.browser()
+
+	before := len(g.logw.String())
+	b.query(`mutation { login(email: "ann@example.com", password: "demo-password") { customer { id } } }`, nil)
+	want := `{"errors":[{"message":"The service is temporarily unavailable. Please try again in a moment.","path":["login"],` +
+		`"locations":[{"line":1,"column":12}],"extensions":{"code":"UPSTREAM_UNAVAILABLE","requestId":""}}],"data":null}`
+	if got := withoutRequestIDs([]byte(b.bodies[len(b.bodies)-1])); got != want {
+		t.Errorf("response\n got %s\nwant %s", got, want)
+	}
+	if b.cookie != nil {
+		t.Errorf("the failed login set the session cookie %q", b.cookie.Name)
+	}
+
+	logs := g.logw.String()[before:]
+	if n := strings.Count(logs, "account 2 has another email than the one sent"); n != 1 {
+		t.Errorf("the log names the fault %d times, want once:\n%s", n, logs)
+	}
+	for _, email := range []string{"ann@example.com", "bob@example.com"} {
+		if strings.Contains(logs, email) {
+			t.Errorf("the log contains the email %q:\n%s", email, logs)
+		}
+	}
+
+	// me is null for a visitor without a session.
+	r := b.query(`{ me { id } }`, nil)
+	if got := string(r.Data); got != `{"me":null}` {
+		t.Errorf("me after the failed login = %s, want null", got)
+	}
+}

@@ -3,6 +3,7 @@ package upstream
 import (
 	"context"
 	"strconv"
+	"strings"
 )
 
 // accountAPI is the PHP file of logins and customer profiles.
@@ -63,7 +64,9 @@ type profileChange struct {
 }
 
 // Login checks an email and password. A mismatch is an error in the ErrLoginFailed category.
-// Login is never retried, because the back office may count failed attempts.
+// An account without a customer_id, or with another email than the one sent, is an ErrFault
+// error, so that a faulty response never starts a session for another customer. Login is never
+// retried, because the back office may count failed attempts.
 func (c *Client) Login(ctx context.Context, email, password string) (*Account, error) {
 	var p Params
 	p.Set("email", email)
@@ -76,7 +79,22 @@ func (c *Client) Login(ctx context.Context, email, password string) (*Account, e
 	if a.CustomerID == "" {
 		return nil, &Error{Category: ErrFault, API: accountAPI, Op: "login", Message: "answer without customer_id"}
 	}
+	if !sameEmail(string(a.Email), email) {
+		// The message leaves both emails out of the log and names only the customer id.
+		return nil, &Error{Category: ErrFault, API: accountAPI, Op: "login",
+			Message: "account " + string(a.CustomerID) + " has another email than the one sent"}
+	}
 	return &a, nil
+}
+
+// sameEmail reports whether two emails name the same account the way the example back office
+// looks one up. PHP's trim removes spaces, tabs, line breaks, NUL and vertical tab around the
+// sent email, and the customers table compares emails with SQLite's case-insensitive NOCASE.
+// EqualFold also folds non-ASCII letters, which NOCASE does not, so it never rejects an email
+// that the back office matched.
+func sameEmail(a, b string) bool {
+	const phpTrimSet = " \t\n\r\x00\x0b"
+	return strings.EqualFold(strings.Trim(a, phpTrimSet), strings.Trim(b, phpTrimSet))
 }
 
 // Profile returns the profile of one customer. A profile of another customer, or one without

@@ -196,6 +196,49 @@ func TestLoaderMismatchFailsBatchFakeBackOffice(t *testing.T) {
 	}
 }
 
+func TestLoginChecksFakeBackOffice(t *testing.T) {
+	account := func(id, email string) string {
+		return `{"status":"ok","data":{"customer_id":` + id + `,"name":"Example","email":` + email + `}}`
+	}
+	tests := []struct {
+		name    string
+		sent    string
+		account string
+		want    string // text of the fault, or "" when the call succeeds
+	}{
+		{"same-email", "ann@example.com", account(`"1"`, `"ann@example.com"`), ""},
+		{"other-case", "Ann@Example.COM", account(`"1"`, `"ann@example.com"`), ""},
+		{"spaces-around", " ann@example.com\t\n", account(`"1"`, `"ann@example.com"`), ""},
+		{"numeric-id", "ann@example.com", account(`1`, `"ann@example.com"`), ""},
+		{"other-account", "ann@example.com", account(`"2"`, `"bob@example.com"`), "account 2 has another email than the one sent"},
+		{"prefix-of-email", "ann@example.com", account(`"2"`, `"ann@example.co"`), "account 2 has another email than the one sent"},
+		{"null-email", "ann@example.com", account(`"2"`, `null`), "account 2 has another email than the one sent"},
+		{"no-customer-id", "ann@example.com", account(`""`, `"ann@example.com"`), "answer without customer_id"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeBackOffice(t, answerBody(tt.account))
+			a, err := f.client(t, Config{}).Login(context.Background(), tt.sent, "pw")
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("error = %v, want none", err)
+				}
+				if a.CustomerID != "1" {
+					t.Errorf("customer id = %q, want 1", a.CustomerID)
+				}
+				return
+			}
+			if a != nil {
+				t.Errorf("account = %+v, want none", a)
+			}
+			checkFault(t, err, tt.want, "bob@")
+			if strings.Contains(err.Error(), "ann@") {
+				t.Errorf("error = %q contains the email that was sent", err)
+			}
+		})
+	}
+}
+
 func TestProfileChecksFakeBackOffice(t *testing.T) {
 	const rest = `"phone":"","street":"","postal_code":"","city":"","country":"","version":"3","created":"2024-01-01 10:00:00","last_login":"0000-00-00 00:00:00"`
 	tests := []struct {
