@@ -2,9 +2,12 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -172,5 +175,77 @@ func TestCheckShowsDerivedWriteTimeout(t *testing.T) {
 	want := "write_timeout=" + c.serverTimeouts().Write.String()
 	if !strings.Contains(out.String(), want) {
 		t.Errorf("the output lacks %q:\n%s", want, out.String())
+	}
+}
+
+// TestClientGoneMidOperation checks that a client that goes away while its operation waits
+// for the back office is logged with 499 and counted apart from internal errors.
+func TestClientGoneMidOperation(t *testing.T) {
+	arrived := make(chan struct{}, 1)
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		if r.Form.Get("req") == "login" {
+			fmt.Fprint(w, `{"status":"ok","data":{"customer_id":"7","name":"Ann","email":"ann@example.com"}}`)
+			return
+		}
+		// The profile call stays open until the gateway cancels it.
+		arrived <- struct{}{}
+		<-r.Context().Done()
+	}))
+	defer backend.Close()
+	g := startTestGateway(t, testSetup{backend: backend.URL + "/apis/"}, allowAnyDocument)
+	b := g.browser()
+	b.login("ann@example.com")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, "POST", g.public.URL+"/graphql", strings.NewReader(`{"query":"query Slow { me { id name } }"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", g.origin)
+	req.AddCookie(b.cookie)
+	go func() {
+		<-arrived
+		cancel()
+	}()
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatalf("the request got status %d, want it cancelled", resp.StatusCode)
+	}
+
+	// The access line is written once the handler has returned, after the client left.
+	var line map[string]any
+	for range 100 {
+		for _, l := range g.logLines("request") {
+			if l["operation"] == "Slow" {
+				line = l
+			}
+		}
+		if line != nil {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if line == nil {
+		t.Fatalf("no access line for Slow:\n%s", g.logw.String())
+	}
+	if line["status"] != float64(499) {
+		t.Errorf("status = %v, want 499", line["status"])
+	}
+	if line["error_code"] != "CLIENT_CLOSED_REQUEST" {
+		t.Errorf("error_code = %v, want CLIENT_CLOSED_REQUEST", line["error_code"])
+	}
+
+	outcomes := map[string]float64{}
+	for _, m := range g.metrics()["gateway_graphql_requests_total"].GetMetric() {
+		for _, l := range m.GetLabel() {
+			if l.GetName() == "outcome" {
+				outcomes[l.GetValue()] += m.GetCounter().GetValue()
+			}
+		}
+	}
+	if outcomes["CLIENT_CLOSED_REQUEST"] != 1 {
+		t.Errorf("CLIENT_CLOSED_REQUEST count = %v, want 1 (all outcomes: %v)", outcomes["CLIENT_CLOSED_REQUEST"], outcomes)
+	}
+	if outcomes["INTERNAL_SERVER_ERROR"] != 0 {
+		t.Errorf("INTERNAL_SERVER_ERROR count = %v, want 0", outcomes["INTERNAL_SERVER_ERROR"])
 	}
 }

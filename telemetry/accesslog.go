@@ -10,7 +10,7 @@ import (
 )
 
 // StatusClientClosed is the status the access log records for a request whose client went
-// away before a response was written. It is nginx's 499, which no response carries.
+// away before the response started. It is nginx's 499, which no response carries.
 const StatusClientClosed = 499
 
 // AccessLog writes one line per request once the response is written.
@@ -33,11 +33,11 @@ func (a *AccessLog) Wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		ctx, record := WithRequest(r.Context())
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK, ctx: ctx, record: record}
 		next.ServeHTTP(rec, r.WithContext(ctx))
 		status := rec.status
-		if !rec.wrote && r.Context().Err() != nil {
-			// The client went away before anything was written, so it got no status at all.
+		if record.ClientClosed(ctx) {
+			// The client went away before the response started, so it got no status at all.
 			// nginx's code for this case keeps such requests apart from real 200s.
 			status = StatusClientClosed
 		}
@@ -56,7 +56,7 @@ func (a *AccessLog) Wrap(next http.Handler) http.Handler {
 			slog.Int64("upstream_calls", record.UpstreamCalls()),
 			slog.String("client_addr", clientAddr),
 			slog.String("session", a.sessionHash(r, rec.Header())),
-			slog.String("error_code", record.ErrorCode()),
+			slog.String("error_code", record.Outcome(ctx)),
 		)
 	})
 }
@@ -89,21 +89,29 @@ func (a *AccessLog) sessionHash(r *http.Request, respHeader http.Header) string 
 	return hex.EncodeToString(sum[:6])
 }
 
+// statusRecorder stores the status of a response and marks in the request's record when the
+// response starts.
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
 	wrote  bool
+	ctx    context.Context
+	record *Request
 }
 
 func (s *statusRecorder) WriteHeader(code int) {
 	if !s.wrote {
 		s.status, s.wrote = code, true
+		s.record.startResponse(s.ctx)
 	}
 	s.ResponseWriter.WriteHeader(code)
 }
 
 func (s *statusRecorder) Write(b []byte) (int, error) {
-	s.wrote = true
+	if !s.wrote {
+		s.wrote = true
+		s.record.startResponse(s.ctx)
+	}
 	return s.ResponseWriter.Write(b)
 }
 

@@ -32,7 +32,7 @@ func NewMetrics(reg prometheus.Registerer, ops *OperationNames) *Metrics {
 	m := &Metrics{
 		graphqlRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "gateway_graphql_requests_total",
-			Help: "GraphQL requests, by operation name and outcome: ok or the first error code.",
+			Help: "GraphQL requests, by operation name and outcome: ok, the first error code, or CLIENT_CLOSED_REQUEST.",
 		}, []string{"operation", "outcome"}),
 		graphqlDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "gateway_graphql_request_duration_seconds",
@@ -87,7 +87,7 @@ func (m *Metrics) GraphQL(next http.Handler) http.Handler {
 
 		record := RequestFrom(r.Context())
 		op := m.operations.Label(record.Operation())
-		outcome := record.ErrorCode()
+		outcome := record.Outcome(r.Context())
 		if outcome == "" {
 			outcome = "ok"
 		}

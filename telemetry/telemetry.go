@@ -22,7 +22,16 @@ type Request struct {
 	operation string
 	errorCode string
 	reported  map[string]bool
+	// responseStarted is set when the first byte or header of the response is written, and
+	// goneAtResponse records whether the client had gone away by then.
+	responseStarted bool
+	goneAtResponse  bool
 }
+
+// CodeClientClosed is the outcome of a request whose client went away before the response
+// started. It replaces the error code in the access log and in the metrics, so that a
+// customer closing a tab is not counted as INTERNAL_SERVER_ERROR. No response carries it.
+const CodeClientClosed = "CLIENT_CLOSED_REQUEST"
 
 type requestKey struct{}
 
@@ -79,6 +88,46 @@ func (r *Request) ErrorCode() string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.errorCode
+}
+
+// Outcome returns CodeClientClosed when the client went away before the response started, and
+// otherwise the first recorded error code, or "" when the request had no error. ctx is the
+// request's context, which the HTTP server cancels when the client's connection closes.
+func (r *Request) Outcome(ctx context.Context) string {
+	if r.ClientClosed(ctx) {
+		return CodeClientClosed
+	}
+	return r.ErrorCode()
+}
+
+// ClientClosed reports whether the client went away before the response started: ctx was
+// cancelled when the response was first written, or, when nothing was written, it is
+// cancelled now. A deadline ends a context with DeadlineExceeded instead, so a timeout of the
+// gateway's own does not count.
+func (r *Request) ClientClosed(ctx context.Context) bool {
+	if r != nil {
+		r.mu.Lock()
+		started, gone := r.responseStarted, r.goneAtResponse
+		r.mu.Unlock()
+		if started {
+			return gone
+		}
+	}
+	return errors.Is(ctx.Err(), context.Canceled)
+}
+
+// startResponse records that the response started, and whether ctx, the request's context,
+// was cancelled by then. Only the first call counts.
+func (r *Request) startResponse(ctx context.Context) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.responseStarted {
+		r.responseStarted = true
+		r.goneAtResponse = errors.Is(ctx.Err(), context.Canceled)
+	}
 }
 
 // AddUpstreamCall counts one call to the back office.
