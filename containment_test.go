@@ -7,7 +7,10 @@ import (
 )
 
 // keyModes are the example back office's fault modes that echo the key it received.
-var keyModes = []string{"key_echo", "key_field:name", "key_truncated", "key_clip", "key_request"}
+var keyModes = []string{
+	"key_echo", "key_field:name", "key_truncated", "key_clip", "key_request",
+	"key_prefix:name", "key_prefix_msg", "key_double_json:name", "key_uescape:name", "key_base64:name",
+}
 
 // TestContainment runs a whole visit, failures included, and checks that nothing the gateway
 // sent back names the back office: not its key, address, file names, operation selector or

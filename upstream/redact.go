@@ -11,10 +11,17 @@ import (
 	"unicode/utf8"
 )
 
-// minCutPrefix is the shortest start of a secret that a Redactor counts as the secret cut off.
-// Shorter starts are too common to tell apart from ordinary text, and at most 7 bytes of a key
-// of at least 16 random characters leave too little to guess the rest from.
-const minCutPrefix = 8
+// windowRunes is the length, in characters of a secret, of the windows that a Redactor looks
+// for. The windows of a secret start at characters 0, windowRunes, 2*windowRunes, ... and one
+// more covers its last windowRunes characters. Any run of the secret of at least
+// 2*windowRunes-1 characters, and any start or end of at least windowRunes characters,
+// therefore contains a whole window. 8 characters of a random base64 key carry 48 bits, which
+// ordinary text does not contain by chance.
+//
+// NOTE: a weak key, such as a development key of words or digits ("dev-key-01234567"), has
+// windows that ordinary data may contain, such as "01234567". Each such match turns a response
+// into a fault. Production keys come from openssl rand -base64 32.
+const windowRunes = 8
 
 // redactedMask replaces each secret that a Redactor finds.
 const redactedMask = "[redacted]"
@@ -24,19 +31,39 @@ const redactedMask = "[redacted]"
 //   - as it is, and HTML-escaped;
 //   - JSON-escaped, as PHP's json_encode writes it by default (/ as \/, non-ASCII as \uXXXX),
 //     with JSON_UNESCAPED_SLASHES or JSON_UNESCAPED_UNICODE, and as Go's encoding/json writes it;
+//   - JSON-escaped twice, as json_encode writes a string that already holds JSON (/ as \\\/);
+//   - with any ASCII character written as a \uXXXX escape, in the forms above;
 //   - URL-encoded as a query value (PHP urlencode and rawurlencode, url.QueryEscape) and as a
-//     path segment (url.PathEscape), with upper- and lower-case hex digits.
+//     path segment (url.PathEscape), with upper- and lower-case hex digits;
+//   - base64-encoded in any of the three alignments, as in base64("user:" . key), as it is and
+//     with / as \/.
 //
-// A start of any form, at least minCutPrefix bytes long, also counts as the secret where the
-// text ends right after it or goes on with "..." or "…": a body cut off by a closed
-// connection, and PHP's stack traces, which shorten string arguments to 15 bytes and add "...".
+// It finds any run of a form that contains a whole window (see windowRunes). Such a run may be
+// a start cut off by a closed connection or by a PHP stack trace (which shortens string
+// arguments to 15 bytes), an end, or a run inside other text. It masks the run as far as the
+// text goes on matching that form.
 //
-// NOTE: a secret written with other escapes, such as \u0053 for S inside a JSON string, is not
-// found in the raw body, though the decoded value contains it.
+// NOTE: a run of fewer than 2*windowRunes-1 characters from the middle of a secret, a form
+// that mixes upper- and lower-case hex escapes, a \uXXXX escape inside a doubly JSON-encoded
+// string, and other encodings (base64url, hex, gzip) are not found.
 //
 // A nil *Redactor finds nothing. A Redactor is safe for concurrent use.
 type Redactor struct {
-	forms [][]byte // distinct, longest first, so that the longest match is masked
+	forms   []secretForm
+	needles needleSet // the distinct windows of every form, for Contains
+}
+
+// secretForm is one escaped form of a secret, cut into the escaped text of each character, so
+// that a match can be extended one character at a time.
+type secretForm struct {
+	units   []string // the escaped text of each character of the secret
+	windows []formWindow
+}
+
+// formWindow is the escaped text of the windowRunes characters of a secret from start on.
+type formWindow struct {
+	start  int
+	needle []byte
 }
 
 // NewRedactor returns a Redactor of the front-end API key and of the base64 text of each
@@ -47,22 +74,51 @@ func NewRedactor(key Secret, signingKeys []SigningKey) *Redactor {
 		secrets = append(secrets, base64.StdEncoding.EncodeToString(k.key))
 	}
 
-	seen := map[string]bool{}
+	seenForm := map[string]bool{}
 	r := &Redactor{}
+	add := func(units []string) {
+		joined := strings.Join(units, "\x00")
+		if len(units) == 0 || seenForm[joined] {
+			return
+		}
+		seenForm[joined] = true
+		form := secretForm{units: units, windows: windowsOf(units)}
+		r.forms = append(r.forms, form)
+		for _, w := range form.windows {
+			r.needles.add(w.needle)
+		}
+	}
 	for _, s := range secrets {
 		if s == "" {
 			continue
 		}
-		for _, form := range secretForms(s) {
-			if form != "" && !seen[form] {
-				seen[form] = true
-				r.forms = append(r.forms, []byte(form))
-			}
+		for _, units := range secretForms(s) {
+			add(units)
+		}
+		for _, b := range base64Runs(s) {
+			add(escapeUnits(b, identity))
+			add(escapeUnits(b, jsonSlashes))
 		}
 	}
-	// Longest first: a cut-off start of a short form must not mask only part of a longer one.
-	sortLongestFirst(r.forms)
 	return r
+}
+
+// windowsOf returns the windows of a form: windowRunes characters from 0, windowRunes, ... and
+// the last windowRunes, or the whole form when it is shorter.
+func windowsOf(units []string) []formWindow {
+	var starts []int
+	for i := 0; i+windowRunes <= len(units); i += windowRunes {
+		starts = append(starts, i)
+	}
+	if last := max(len(units)-windowRunes, 0); len(starts) == 0 || starts[len(starts)-1] != last {
+		starts = append(starts, last)
+	}
+	windows := make([]formWindow, 0, len(starts))
+	for _, i := range starts {
+		end := min(i+windowRunes, len(units))
+		windows = append(windows, formWindow{start: i, needle: []byte(strings.Join(units[i:end], ""))})
+	}
+	return windows
 }
 
 // Contains reports whether text contains a secret in any form that r looks for.
@@ -70,12 +126,14 @@ func (r *Redactor) Contains(text []byte) bool {
 	if r == nil {
 		return false
 	}
-	for _, form := range r.forms {
-		if start, _ := findForm(text, form, 0); start >= 0 {
-			return true
-		}
+	if r.needles.foundIn(text) {
+		return true
 	}
-	return false
+	if !hasASCIIEscape(text) {
+		return false
+	}
+	norm, _ := unescapeASCII(text)
+	return r.needles.foundIn(norm.text)
 }
 
 // Redact returns text with each secret that r finds replaced by "[redacted]". It returns text
@@ -85,10 +143,13 @@ func (r *Redactor) Redact(text string) string {
 		return text
 	}
 	b := []byte(text)
-	for _, form := range r.forms {
-		b = maskForm(b, form)
+	spans := r.spans(b)
+	if norm, ok := unescapeASCII(b); ok {
+		for _, s := range r.spans(norm.text) {
+			spans = append(spans, [2]int{norm.start[s[0]], norm.end[s[1]-1]})
+		}
 	}
-	return string(b)
+	return string(maskSpans(b, spans))
 }
 
 // clip returns the start of text for the log, at most limit bytes of valid UTF-8, with every
@@ -100,75 +161,205 @@ func (r *Redactor) clip(text []byte, limit int) string {
 	return clipUTF8(text, limit)
 }
 
-// findForm returns the span of the first match of form in text at or after from: the whole
-// form, or a start of at least minCutPrefix bytes followed by the end of text or an ellipsis.
-// It returns -1, -1 when there is none.
-func findForm(text, form []byte, from int) (start, end int) {
-	head := form[:min(len(form), minCutPrefix)]
-	for from < len(text) {
-		i := bytes.Index(text[from:], head)
-		if i < 0 {
-			return -1, -1
+// spans returns the byte ranges of text that match a run of a form containing a whole window,
+// each extended as far as text goes on matching that form. Ranges may overlap.
+func (r *Redactor) spans(text []byte) [][2]int {
+	var spans [][2]int
+	for _, form := range r.forms {
+		for _, w := range form.windows {
+			for from := 0; from < len(text); {
+				i := bytes.Index(text[from:], w.needle)
+				if i < 0 {
+					break
+				}
+				start := from + i
+				end := start + len(w.needle)
+				for u := w.start - 1; u >= 0 && bytes.HasSuffix(text[:start], []byte(form.units[u])); u-- {
+					start -= len(form.units[u])
+				}
+				for u := w.start + windowRunes; u < len(form.units) && bytes.HasPrefix(text[end:], []byte(form.units[u])); u++ {
+					end += len(form.units[u])
+				}
+				spans = append(spans, [2]int{start, end})
+				from = end
+			}
 		}
-		i += from
-		n := len(head)
-		for n < len(form) && i+n < len(text) && text[i+n] == form[n] {
-			n++
-		}
-		rest := text[i+n:]
-		if n == len(form) || len(rest) == 0 || bytes.HasPrefix(rest, []byte("...")) || bytes.HasPrefix(rest, []byte("…")) {
-			return i, i + n
-		}
-		from = i + 1
 	}
-	return -1, -1
+	return spans
 }
 
-// maskForm replaces every match of form in text with the mask.
-func maskForm(text, form []byte) []byte {
-	start, end := findForm(text, form, 0)
-	if start < 0 {
-		return text
-	}
+// maskSpans replaces the union of spans in text with one mask for each run of overlapping or
+// touching spans.
+func maskSpans(text []byte, spans [][2]int) []byte {
+	slices.SortFunc(spans, func(a, b [2]int) int { return a[0] - b[0] })
 	var out []byte
 	from := 0
-	for start >= 0 {
+	for i := 0; i < len(spans); {
+		start, end := spans[i][0], spans[i][1]
+		for i++; i < len(spans) && spans[i][0] <= end; i++ {
+			end = max(end, spans[i][1])
+		}
 		out = append(out, text[from:start]...)
 		out = append(out, redactedMask...)
 		from = end
-		start, end = findForm(text, form, end)
 	}
 	return append(out, text[from:]...)
 }
 
-// secretForms returns s as it is and in each escaped form that Redactor looks for, possibly
-// with repeats.
-func secretForms(s string) []string {
-	forms := []string{s, html.EscapeString(s)}
+// unescapedText is text with each \uXXXX escape of an ASCII character replaced by the
+// character. start[i] and end[i] are the offsets in the original text of the bytes that
+// produced byte i.
+type unescapedText struct {
+	text       []byte
+	start, end []int
+}
 
-	for _, slashes := range []bool{true, false} {
-		for _, unicode := range []bool{true, false} {
-			if text, ok := phpJSONString(s, slashes, unicode); ok {
-				forms = append(forms, text)
-			}
+// unescapeASCII replaces each \u0000 to \u007F escape in text (hex digits in either case) with
+// the character it stands for. It returns false when text has none, which is the common case:
+// json_encode escapes only control characters and, by default, non-ASCII ones. It decodes
+// escapes outside JSON strings and after an escaped backslash too, which can only mask more.
+func unescapeASCII(text []byte) (unescapedText, bool) {
+	if !hasASCIIEscape(text) {
+		return unescapedText{}, false
+	}
+	var u unescapedText
+	found := false
+	for i := 0; i < len(text); {
+		if c, ok := asciiEscape(text[i:]); ok {
+			u.text = append(u.text, c)
+			u.start = append(u.start, i)
+			u.end = append(u.end, i+6)
+			i += 6
+			found = true
+			continue
+		}
+		u.text = append(u.text, text[i])
+		u.start = append(u.start, i)
+		u.end = append(u.end, i+1)
+		i++
+	}
+	return u, found
+}
+
+// hasASCIIEscape reports whether text contains a \u0000 to \u007F escape.
+func hasASCIIEscape(text []byte) bool {
+	for {
+		i := bytes.Index(text, []byte(`\u00`))
+		if i < 0 {
+			return false
+		}
+		if _, ok := asciiEscape(text[i:]); ok {
+			return true
+		}
+		text = text[i+1:]
+	}
+}
+
+// asciiEscape returns the character of a \u0000 to \u007F escape at the start of b.
+func asciiEscape(b []byte) (byte, bool) {
+	if len(b) < 6 || b[0] != '\\' || b[1] != 'u' || b[2] != '0' || b[3] != '0' || b[4] < '0' || b[4] > '7' {
+		return 0, false
+	}
+	lo := hexValue(b[5])
+	if lo < 0 {
+		return 0, false
+	}
+	return byte(int(b[4]-'0')<<4 | lo), true
+}
+
+func hexValue(c byte) int {
+	switch {
+	case '0' <= c && c <= '9':
+		return int(c - '0')
+	case 'a' <= c && c <= 'f':
+		return int(c-'a') + 10
+	case 'A' <= c && c <= 'F':
+		return int(c-'A') + 10
+	}
+	return -1
+}
+
+// base64Runs returns the base64 text of s in each of the three alignments that s can have in a
+// longer input, such as "user:" + s, without the characters at either end that depend on the
+// bytes around s.
+func base64Runs(s string) []string {
+	var runs []string
+	for pad := 0; pad < 3; pad++ {
+		encoded := base64.StdEncoding.EncodeToString(append(make([]byte, pad), s...))
+		// Character i covers input bits [6i, 6i+6); keep those inside the bits of s.
+		first := (8*pad + 5) / 6
+		last := 8 * (pad + len(s)) / 6
+		if last > first {
+			runs = append(runs, encoded[first:last])
 		}
 	}
-	if quoted, err := json.Marshal(s); err == nil {
-		forms = append(forms, string(quoted[1:len(quoted)-1]))
+	return runs
+}
+
+// secretForms returns s as it is and in each escaped form that Redactor looks for, each as the
+// escaped text of every character, possibly with repeats.
+func secretForms(s string) [][]string {
+	encoders := []func(string) string{identity, html.EscapeString}
+
+	phpJSON := func(slashes, unicode bool) func(string) string {
+		return func(c string) string {
+			text, _ := phpJSONString(c, slashes, unicode)
+			return text
+		}
+	}
+	for _, slashes := range []bool{true, false} {
+		for _, unicode := range []bool{true, false} {
+			encoders = append(encoders, phpJSON(slashes, unicode))
+		}
+	}
+	encoders = append(encoders, func(c string) string {
+		quoted, _ := json.Marshal(c)
+		return string(quoted[1 : len(quoted)-1])
+	})
+	// json_encode of a string that already holds JSON, with and without JSON_UNESCAPED_SLASHES
+	// in the outer call.
+	for _, outerSlashes := range []bool{true, false} {
+		encoders = append(encoders, func(c string) string {
+			inner, _ := phpJSONString(c, true, true)
+			outer, _ := phpJSONString(inner, outerSlashes, true)
+			return outer
+		})
 	}
 
-	query := url.QueryEscape(s)
-	percent := []string{
-		query,
-		strings.ReplaceAll(query, "+", "%20"), // rawurlencode
-		strings.ReplaceAll(query, "~", "%7E"), // urlencode
-		url.PathEscape(s),
+	rawURL := func(c string) string { return strings.ReplaceAll(url.QueryEscape(c), "+", "%20") }
+	phpURL := func(c string) string { return strings.ReplaceAll(url.QueryEscape(c), "~", "%7E") }
+	for _, escape := range []func(string) string{url.QueryEscape, rawURL, phpURL, url.PathEscape} {
+		encoders = append(encoders, escape, func(c string) string { return lowerHex(escape(c)) })
 	}
-	for _, p := range percent {
-		forms = append(forms, p, lowerHex(p))
+
+	var forms [][]string
+	for i, encode := range encoders {
+		// JSON-escaping fails on invalid UTF-8, as json_encode does; keep the raw and HTML forms.
+		if i >= 2 && !utf8.ValidString(s) {
+			break
+		}
+		forms = append(forms, escapeUnits(s, encode))
 	}
 	return forms
 }
+
+// escapeUnits returns the text of each character of s, as encode escapes it. It splits invalid
+// UTF-8 into bytes.
+func escapeUnits(s string, encode func(string) string) []string {
+	units := make([]string, 0, len(s))
+	for len(s) > 0 {
+		_, size := utf8.DecodeRuneInString(s)
+		units = append(units, encode(s[:size]))
+		s = s[size:]
+	}
+	return units
+}
+
+func identity(s string) string { return s }
+
+// jsonSlashes escapes / as \/, as json_encode does; base64 text has no other character that
+// JSON escapes.
+func jsonSlashes(s string) string { return strings.ReplaceAll(s, "/", `\/`) }
 
 // phpJSONString returns the inside of the JSON string that PHP's json_encode writes for s:
 // with / escaped as \/ unless JSON_UNESCAPED_SLASHES (slashes false), and non-ASCII as \uXXXX
@@ -234,9 +425,4 @@ func lowerASCII(c byte) byte {
 		return c + 'a' - 'A'
 	}
 	return c
-}
-
-// sortLongestFirst sorts forms by length, longest first.
-func sortLongestFirst(forms [][]byte) {
-	slices.SortStableFunc(forms, func(a, b []byte) int { return len(b) - len(a) })
 }

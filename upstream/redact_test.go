@@ -29,8 +29,23 @@ func TestRedactorContains(t *testing.T) {
 		{"cut-at-end", `{"data":{"debug_key":"SECRET\/KE`, true},
 		{"cut-at-end-raw", `<b>Warning</b> SECRET/K`, true},
 		{"cut-by-php-trace", `#0 check_key('SECRET/KEY/fake...')`, true},
-		{"cut-shorter-than-minimum", `{"data":{"k":"SECRET/`, false},
-		{"start-followed-by-other-text", `{"data":{"k":"SECRET/KEY/other"}}`, false},
+		{"cut-shorter-than-window", `{"data":{"k":"SECRET/`, false},
+		{"start-followed-by-other-text", `{"data":{"k":"SECRET/KEY/other"}}`, true},
+		{"start-in-message", `{"status":"fail","msg":"bad key SECRET\/KEY\/fake+0123456 for customer"}`, true},
+		{"end-in-text", `{"data":{"name":"x 23456789abcdef= y"}}`, true},
+		{"end-shorter-than-window", `{"data":{"name":"3456789abcdef= y"}}`, true},
+		{"middle-run", `{"data":{"name":"xxKEY/fake+0123456yy"}}`, true},
+		{"middle-run-without-window", `{"data":{"name":"xxECRET/KEY/fakeyy"}}`, false},
+		{"json-escaped-twice", `{"data":{"name":"\"SECRET\\\/KEY\\\/fake+0123456789abcdef=\""}}`, true},
+		{"json-escaped-twice-outer-unescaped-slashes", `{"name":"\"SECRET\\/KEY\\/fake+0123456789abcdef=\""}`, true},
+		{"u-escape-first", `{"data":{"name":"\u0053ECRET\/KEY\/fake+0123456789abcdef="}}`, true},
+		{"u-escape-every-character", `{"n":"\u0053\u0045\u0043\u0052\u0045\u0054\u002f\u004b\u0045\u0059"}`, true},
+		{"u-escape-non-ascii-unrelated", `{"data":{"name":"M\u00fcller"}}`, false},
+		{"html-escaped-run", `<td>x SECRET/KEY/fake+0123456789abcdef&#61; y</td>`, true},
+		{"query-escaped-start", `key=SECRET%2FKEY%2Ffa&req=p`, true},
+		{"base64-aligned", `{"dump":"U0VDUkVUL0tFWS9mYWtlKzAxMjM0NTY3ODlhYmNkZWY9"}`, true},
+		{"base64-after-user", `{"dump":"dXNlcjpTRUNSRVQvS0VZL2Zha2UrMDEyMzQ1Njc4OWFiY2RlZj0="}`, true},
+		{"base64-after-one-byte", `{"dump":"OlNFQ1JFVC9LRVkvZmFrZSswMTIzNDU2Nzg5YWJjZGVmPQ=="}`, true},
 		{"unrelated", `{"data":{"name":"Ann Example"}}`, false},
 		{"empty", ``, false},
 	}
@@ -71,6 +86,13 @@ func TestRedactorRedact(t *testing.T) {
 		{"query-escaped", "key=SECRET%2FKEY%2Ffake%2B0123456789abcdef%3D&req=p", "key=[redacted]&req=p"},
 		{"cut-at-end", `"k":"SECRET\/KEY\/fa`, `"k":"[redacted]`},
 		{"cut-by-php-trace", "f('SECRET/KEY/fake...')", "f('[redacted]...')"},
+		{"start-in-text", "bad key SECRET/KEY/fake+01234 for customer", "bad key [redacted] for customer"},
+		{"end-in-text", "x 6789abcdef= y", "x [redacted] y"},
+		{"json-escaped-twice", `"\"SECRET\\\/KEY\\\/fake+0123456789abcdef=\""`, `"\"[redacted]\""`},
+		{"u-escape", `"\u0053ECRET\/KEY\/fake+0123456789abcdef=" M\u00fcller`, `"[redacted]" M\u00fcller`},
+		{"u-escape-lower-case-hex-inside", `"SECRET\u002fKEY\/fake+0123"`, `"[redacted]"`},
+		{"base64", `user:key = dXNlcjpTRUNSRVQvS0VZL2Zha2UrMDEyMzQ1Njc4OWFiY2RlZj0=`, `user:key = dXNlcjp[redacted]0=`},
+		{"overlapping-forms", "SECRET/KEY/fake+0123456789abcdef=SECRET%2FKEY", "[redacted]"},
 		{"nothing", "Ann Example", "Ann Example"},
 	}
 	for _, tc := range tests {
@@ -150,7 +172,7 @@ func TestClientFakeEchoesKey(t *testing.T) {
 				t.Fatalf("error = %T, want *Error", err)
 			}
 			logged := uerr.Error() + "\n" + uerr.Snippet + "\n" + uerr.Message
-			for _, part := range []string{echoKey[:minCutPrefix], strings.ReplaceAll(echoKey, "/", `\/`)[:minCutPrefix]} {
+			for _, part := range []string{echoKey[:windowRunes], strings.ReplaceAll(echoKey, "/", `\/`)[:windowRunes]} {
 				if strings.Contains(logged, part) {
 					t.Errorf("log text contains %q:\n%s", part, logged)
 				}

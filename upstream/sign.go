@@ -62,8 +62,8 @@ func NewSigningKey(id string, key []byte) (SigningKey, error) {
 }
 
 // ParseSigningKeys parses comma-separated keyid:base64key pairs, newest first. Each key must
-// decode to at least 32 bytes, and ids must not repeat. Errors name a pair by its position, or
-// by its id once the pair has decoded, and never show a key.
+// be canonical standard base64 of at least 32 bytes, and ids must not repeat. Errors name a
+// pair by its position, or by its id once the pair has decoded, and never show a key.
 func ParseSigningKeys(s string) ([]SigningKey, error) {
 	var keys []SigningKey
 	seen := map[string]bool{}
@@ -79,10 +79,12 @@ func ParseSigningKeys(s string) ([]SigningKey, error) {
 		if !validKeyID(id) {
 			return nil, fmt.Errorf("the id of signing key %d (counting from 1) is invalid: use 1 to 64 letters, digits, dots, dashes or underscores", i+1)
 		}
-		raw, err := base64.StdEncoding.DecodeString(encoded)
+		// Strict rejects a spelling whose last character sets unused bits, so each key has one
+		// base64 text, the one the Redactor looks for in answers.
+		raw, err := base64.StdEncoding.Strict().DecodeString(encoded)
 		if err != nil {
 			// The id is left out: a key pasted before the colon would pass as an id.
-			return nil, fmt.Errorf("signing key %d (counting from 1) is not valid base64", i+1)
+			return nil, fmt.Errorf("signing key %d (counting from 1) is not valid canonical base64: write it as openssl rand -base64 32 prints it", i+1)
 		}
 		key, err := NewSigningKey(id, raw)
 		if err != nil {

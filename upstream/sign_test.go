@@ -138,10 +138,11 @@ func TestParseSigningKeys(t *testing.T) {
 		{"newest-first", " new:" + k32 + " , old:" + k32 + ",", []string{"new", "old"}, ""},
 		{"empty", " , ", nil, "no signing key"},
 		{"no-colon", k32, nil, "signing key 1 (counting from 1) must be written as keyid:base64key"},
-		{"bad-base64", "k1:%%%", nil, "not valid base64"},
+		{"bad-base64", "k1:%%%", nil, "not valid canonical base64"},
+		{"non-canonical-base64", "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh9=", nil, "signing key 1 (counting from 1) is not valid canonical base64"},
 		{"short-key", "k1:" + k31, nil, "31 bytes"},
 		{"bad-id", "k 1:" + k32, nil, "id of signing key 1 (counting from 1) is invalid"},
-		{"key-and-id-swapped", "k1:" + k32 + "," + "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ:k2", nil, "signing key 2 (counting from 1) is not valid base64"},
+		{"key-and-id-swapped", "k1:" + k32 + "," + "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ:k2", nil, "signing key 2 (counting from 1) is not valid canonical base64"},
 		{"quote-in-id", `k"1:` + k32, nil, "is invalid"},
 		{"repeated-id", "k1:" + k32 + ",k1:" + k32, nil, "listed twice"},
 	}

@@ -13,6 +13,12 @@
 //   slow:MS    sleep MS milliseconds, then answer normally
 //   key_echo   the received key is added to the answer's data as "debug_key"
 //   key_field:NAME  the received key replaces the value of the data's field NAME, such as name
+//   key_prefix:NAME the first 20 bytes of the key, then " Example", replace the field NAME
+//   key_double_json:NAME  json_encode of the key replaces the field NAME, so the body holds
+//                   the key JSON-encoded twice (/ as \\\/)
+//   key_uescape:NAME  the key replaces the field NAME, with its first character written \u00XX
+//   key_base64:NAME the field NAME holds base64_encode("gateway:" . key), as in a debug dump
+//   key_prefix_msg  a failure whose message quotes the first 20 bytes of the key in a sentence
 //   key_truncated   key_echo, then the connection ends in the middle of the echoed key
 //   key_clip   a PHP warning that puts the received key across byte 512 of the body, then the JSON
 //   key_request     a failure whose message quotes the raw request body, key URL-encoded
@@ -49,7 +55,7 @@ function faults_begin(string $file): void
         usleep((int) $m[1] * 1000);
         return;
     }
-    if (preg_match('/^key_field:[a-z_]+$/', $FAULT_MODE)) {
+    if (preg_match('/^key_(field|prefix|double_json|uescape|base64):[a-z_]+$/', $FAULT_MODE)) {
         return; // applied when the answer is written
     }
     switch ($FAULT_MODE) {
@@ -73,6 +79,7 @@ function faults_begin(string $file): void
         case 'key_truncated':
         case 'key_clip':
         case 'key_request':
+        case 'key_prefix_msg':
             return; // applied when the answer is written
         default:
             error_log("admin-api: unknown fault mode '$FAULT_MODE' ignored");
@@ -84,11 +91,8 @@ function faults_begin(string $file): void
 function faults_send(array $payload, ?string $dataField): void
 {
     global $FAULT_MODE;
-    if (preg_match('/^key_field:([a-z_]+)$/', (string) $FAULT_MODE, $m)) {
-        if ($dataField !== null && is_array($payload[$dataField] ?? null) && array_key_exists($m[1], $payload[$dataField])) {
-            $payload[$dataField][$m[1]] = auth_received_key();
-        }
-        echo json_encode($payload);
+    if (preg_match('/^key_(field|prefix|double_json|uescape|base64):([a-z_]+)$/', (string) $FAULT_MODE, $m)) {
+        echo faults_key_in_field($payload, $dataField, $m[1], $m[2], auth_received_key());
         return;
     }
     switch ($FAULT_MODE) {
@@ -134,9 +138,37 @@ function faults_send(array $payload, ?string $dataField): void
             echo json_encode(['status' => 'fail', 'code' => 'invalid',
                 'msg' => 'cannot parse request: ' . file_get_contents('php://input')]);
             return;
+        case 'key_prefix_msg':
+            echo json_encode(['status' => 'fail', 'code' => 'invalid',
+                'msg' => 'bad key ' . substr(auth_received_key(), 0, 20) . ' for customer']);
+            return;
         default:
             echo json_encode($payload);
     }
+}
+
+// Returns the JSON of $payload with the data's field $name replaced by the key in the form
+// $how names (see the key_*:NAME modes above). A payload without that field is left as it is.
+function faults_key_in_field(array $payload, ?string $dataField, string $how, string $name, string $key): string
+{
+    if ($dataField === null || !is_array($payload[$dataField] ?? null) || !array_key_exists($name, $payload[$dataField])) {
+        return json_encode($payload);
+    }
+    $placeholder = 'FAULT-PLACEHOLDER-' . bin2hex(random_bytes(8));
+    $value = match ($how) {
+        'field' => $key,
+        'prefix' => substr($key, 0, 20) . ' Example',
+        'double_json' => json_encode($key),
+        'base64' => base64_encode('gateway:' . $key),
+        'uescape' => $placeholder,
+    };
+    $payload[$dataField][$name] = $value;
+    $json = json_encode($payload);
+    if ($how === 'uescape') {
+        $escaped = substr(json_encode($key), 1, -1);
+        $json = str_replace($placeholder, sprintf('\\u%04x', ord($key[0])) . substr($escaped, 1), $json);
+    }
+    return $json;
 }
 
 // A genuine PHP warning, shown the way display_errors=1 with html_errors=1
