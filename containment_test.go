@@ -59,8 +59,8 @@ func TestContainment(t *testing.T) {
 	}
 }
 
-// TestKeyEchoIsFault checks that each back-office response that echoes the key, in a field the
-// gateway passes on or not, whole or cut off, reaches the browser as UPSTREAM_UNAVAILABLE and
+// TestKeyEchoIsFault sends back-office responses that echo the key, whole or cut off, in fields
+// the gateway passes on and in others. Each must reach the browser as UPSTREAM_UNAVAILABLE, and
 // the log as one line that names the echo without the key.
 func TestKeyEchoIsFault(t *testing.T) {
 	for _, mode := range keyModes {

@@ -164,7 +164,7 @@ func TestContractBreachesFakeBackOffice(t *testing.T) {
 	}
 }
 
-// TestLoginAsAnotherAccountFakeBackOffice checks that a login answered with another
+// TestLoginAsAnotherAccountFakeBackOffice checks that a login whose response names another
 // customer's account fails as an upstream fault and starts no session.
 func TestLoginAsAnotherAccountFakeBackOffice(t *testing.T) {
 	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -195,8 +195,8 @@ func newGateway(cfg *config, log *slog.Logger) (*gateway, error) {
 func newTracedGateway(cfg *config, log *slog.Logger, tp trace.TracerProvider) (*gateway, error) {
 	reg := prometheus.NewRegistry()
 	// Operation names label the metrics. Where only trusted documents run, only their names
-	// become labels, set below once the manifest is loaded, so that refused documents cannot
-	// use up the labels; elsewhere the first 50 distinct names do.
+	// become labels (set below once the manifest is loaded), so refused documents cannot use
+	// up the labels. Elsewhere the first 50 distinct names get one.
 	operationNames := &telemetry.OperationNames{}
 	metrics := telemetry.NewMetrics(reg, operationNames)
 	tracing := telemetry.NewTracing(tp, metrics)

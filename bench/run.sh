@@ -165,8 +165,8 @@ invoice (\`web-example/site/operations/OrderDetail.graphql\`). Pages per second 
 successful pages over the measured time; latencies are per page. "Upstream calls per page,
 alone" comes from one page loaded with no other traffic; "under load" divides all upstream
 calls of the cell by its pages. "CPU per page" is the user and system time the peer's
-processes used during the measured time, divided by its pages: the cost of a page on one
-core, which varies less than pages per second when something else shares the machine.
+processes used during the measured time, divided by its pages. It is the cost of a page on one
+core, and it varies less than pages per second when something else shares the machine.
 
 ## Results
 
@@ -210,14 +210,14 @@ arrived, so the chain itself takes 15 ms plus loopback time.
 | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 $(cat "$window")
 
-Where the gateway's time above the chain goes, from the arrival times of the calls at an
-in-process upstream in one run on this machine (one CPU, median of 100 pages): about 0.4 ms
+The arrival times of the calls at an in-process upstream show where the gateway's time above
+the chain goes (one run on this machine, one CPU, median of 100 pages). It spends about 0.4 ms
 before the first call (the session, the operation's limits, the resolvers), about 0.4 ms
-between one level's answer and the next level's call (decoding, and resolving the fields of
-the records that arrived), and about 1.3 ms after the last answer, most of it resolving the
-products' fields of each order line and writing the page. gqlgen resolves each element of a
-list in a goroutine of its own, so on one CPU a level's call waits until the goroutines of
-the previous level's records have run; starting the products call before them made no
+between one level's response and the next level's call (decoding, and resolving the fields
+of the records that arrived), and about 1.3 ms after the last response, most of it resolving
+the products' fields of each order line and writing the page. gqlgen resolves each element of
+a list in a goroutine of its own, so on one CPU a level's call waits until the goroutines of
+the previous level's records have run. Starting the products call before them made no
 difference.
 
 ### Profile

@@ -28,9 +28,9 @@ bench_deps
 bench_build
 machine_text=$(machine)
 
-# The example back office, seeded afresh, with PHP-FPM-like workers on either core and the
-# opcode cache on, as a production PHP has it: without it every call compiles the API files
-# again, and the back office saturates at two thirds of the rate.
+# The example back office, seeded afresh, with PHP-FPM-like workers on either core. The opcode
+# cache is on, as in a production PHP. Without it every call compiles the API files again, and
+# the back office saturates at two thirds of the rate.
 php web-example/admin-api/seed.php "$BENCH_STATE/soak.sqlite" >/dev/null
 (
 	cd web-example/admin-api

@@ -12,8 +12,8 @@ const Redacted = "[redacted]"
 // NewLogger returns the gateway's logger: JSON lines for production, text for development.
 // The handler redacts every attribute whose key names a secret (see secretKey), whatever the
 // value's type, so a value logged under such a key by mistake stays hidden. Typed secrets such
-// as upstream.Secret redact themselves under any key. As a last line of defence, mask, when not
-// nil, rewrites every string and error value, for example to mask the API key in each form
+// as upstream.Secret redact themselves under any key. As a last line of defence, mask (when not
+// nil) rewrites every string and error value. It masks, for example, each form of the API key
 // (raw, JSON- or URL-escaped, cut off) that an upstream error may quote from a body.
 func NewLogger(w io.Writer, text bool, level slog.Leveler, mask func(string) string) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {

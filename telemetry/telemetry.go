@@ -23,9 +23,9 @@ type Request struct {
 	errorCode string
 	reported  map[string]bool
 	// responseStarted is set when the first byte or header of the response is written, and
-	// goneAtResponse records whether the client had gone away by then.
-	responseStarted bool
-	goneAtResponse  bool
+	// clientClosedAtResponse records whether the client had closed the request by then.
+	responseStarted        bool
+	clientClosedAtResponse bool
 }
 
 // CodeClientClosed is the outcome of a request whose client went away before the response
@@ -107,10 +107,10 @@ func (r *Request) Outcome(ctx context.Context) string {
 func (r *Request) ClientClosed(ctx context.Context) bool {
 	if r != nil {
 		r.mu.Lock()
-		started, gone := r.responseStarted, r.goneAtResponse
+		started, closed := r.responseStarted, r.clientClosedAtResponse
 		r.mu.Unlock()
 		if started {
-			return gone
+			return closed
 		}
 	}
 	return errors.Is(ctx.Err(), context.Canceled)
@@ -126,7 +126,7 @@ func (r *Request) startResponse(ctx context.Context) {
 	defer r.mu.Unlock()
 	if !r.responseStarted {
 		r.responseStarted = true
-		r.goneAtResponse = errors.Is(ctx.Err(), context.Canceled)
+		r.clientClosedAtResponse = errors.Is(ctx.Err(), context.Canceled)
 	}
 }
 

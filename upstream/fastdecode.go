@@ -16,9 +16,8 @@ import (
 )
 
 // This file is the fast path of DecodeResponse. The exact path, decodeExact, scans a value
-// again at each level of nesting and copies it on the way, because encoding/json hands an
-// UnmarshalJSON method the bytes of its value, and Map and List start a new json.Decoder for
-// each element. Here one jsontext.Decoder checks the envelope, and the JSON v2 package
+// again at each level of nesting and copies it on the way. encoding/json hands an UnmarshalJSON
+// method the bytes of its value, and Map and List start a new json.Decoder for each element. Here one jsontext.Decoder checks the envelope, and the JSON v2 package
 // decodes the payload in one more pass, handing its decoder down to Map and List. The
 // strings of the decoded payload are slices of one copy of it, so a payload costs one string
 // allocation rather than one per field. That copy stays in memory as long as any of its

@@ -79,8 +79,8 @@ func ParseSigningKeys(s string) ([]SigningKey, error) {
 		if !validKeyID(id) {
 			return nil, fmt.Errorf("the id of signing key %d (counting from 1) is invalid: use 1 to 64 letters, digits, dots, dashes or underscores", i+1)
 		}
-		// Strict rejects a spelling whose last character sets unused bits, so each key has one
-		// base64 text, the one the Redactor looks for in answers.
+		// Strict rejects a spelling whose last character sets unused bits. Each key then has
+		// one base64 text, which the Redactor looks for in responses.
 		raw, err := base64.StdEncoding.Strict().DecodeString(encoded)
 		if err != nil {
 			// The id is left out: a key pasted before the colon would pass as an id.

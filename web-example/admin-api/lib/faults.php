@@ -14,10 +14,10 @@
 //   key_echo   the received key is added to the answer's data as "debug_key"
 //   key_field:NAME  the received key replaces the value of the data's field NAME, such as name
 //   key_prefix:NAME the first 20 bytes of the key, then " Example", replace the field NAME
-//   key_double_json:NAME  json_encode of the key replaces the field NAME, so the body holds
+//   key_double_json:NAME  json_encode of the key replaces the field NAME, so the body contains
 //                   the key JSON-encoded twice (/ as \\\/)
 //   key_uescape:NAME  the key replaces the field NAME, with its first character written \u00XX
-//   key_base64:NAME the field NAME holds base64_encode("gateway:" . key), as in a debug dump
+//   key_base64:NAME the field NAME contains base64_encode("gateway:" . key), as in a debug dump
 //   key_prefix_msg  a failure whose message quotes the first 20 bytes of the key in a sentence
 //   key_truncated   key_echo, then the connection ends in the middle of the echoed key
 //   key_clip   a PHP warning that puts the received key across byte 512 of the body, then the JSON
@@ -56,7 +56,7 @@ function faults_begin(string $file): void
         return;
     }
     if (preg_match('/^key_(field|prefix|double_json|uescape|base64):[a-z_]+$/', $FAULT_MODE)) {
-        return; // applied when the answer is written
+        return; // applied when the response is written
     }
     switch ($FAULT_MODE) {
         case 'html502':
