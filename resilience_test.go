@@ -70,6 +70,57 @@ func checkInvoicesFailed(t *testing.T, r *gqlResponse, first int) {
 	}
 }
 
+// TestProductFailureKeepsLines checks a dashboard whose products call fails: the orders keep
+// the lines and invoices of the same page without the fault, every product is null, and each
+// order's lines carry one UPSTREAM_UNAVAILABLE error with the safe message.
+func TestProductFailureKeepsLines(t *testing.T) {
+	g := newTestGateway(t, false)
+	b := g.browser()
+	b.login("ann@example.com")
+	healthy := b.query(dashboardQuery, map[string]any{"first": 3})
+	setFaults(t, map[string]string{"product_api.php": "html502"})
+
+	r := b.query(dashboardQuery, map[string]any{"first": 3})
+	var d dashboard
+	if err := json.Unmarshal(r.Data, &d); err != nil {
+		t.Fatalf("data: %v: %s", err, r.Data)
+	}
+	if d.Orders == nil || len(d.Orders.Edges) != 3 {
+		t.Fatalf("orders = %s, want 3 orders", r.Data)
+	}
+	for _, e := range d.Orders.Edges {
+		if len(e.Node.Items) == 0 {
+			t.Errorf("order %s lost its lines", e.Node.ID)
+		}
+		for _, it := range e.Node.Items {
+			if it.Product != nil {
+				t.Errorf("order %s has product %s despite the failure", e.Node.ID, it.Product.ID)
+			}
+		}
+	}
+	if got, want := countObjects(t, r.Data, "invoice"), countObjects(t, healthy.Data, "invoice"); got != want {
+		t.Errorf("%d invoices, want the %d of the healthy page: they do not depend on the products", got, want)
+	}
+	if got, want := countObjects(t, r.Data, "unitPrice"), countObjects(t, healthy.Data, "unitPrice"); got != want {
+		t.Errorf("%d lines, want the %d of the healthy page", got, want)
+	}
+
+	if len(r.Errors) != 3 {
+		t.Errorf("%d errors, want one per order's lines (3): %+v", len(r.Errors), r.Errors)
+	}
+	for _, e := range r.Errors {
+		if code := e.Extensions["code"]; code != "UPSTREAM_UNAVAILABLE" {
+			t.Errorf("code = %v at %v, want UPSTREAM_UNAVAILABLE", code, e.Path)
+		}
+		if len(e.Path) == 0 || e.Path[len(e.Path)-1] != "items" {
+			t.Errorf("error at %v, want it at an order's items", e.Path)
+		}
+		if e.Message != "The service is temporarily unavailable. Please try again in a moment." {
+			t.Errorf("message = %q", e.Message)
+		}
+	}
+}
+
 func TestFaultModesGivePartialData(t *testing.T) {
 	tests := []struct {
 		mode        string

@@ -31,7 +31,6 @@ type ResolverRoot interface {
 	Customer() CustomerResolver
 	Mutation() MutationResolver
 	Order() OrderResolver
-	OrderItem() OrderItemResolver
 	Query() QueryResolver
 }
 
@@ -177,9 +176,6 @@ type MutationResolver interface {
 type OrderResolver interface {
 	Items(ctx context.Context, obj *model.Order) ([]*model.OrderItem, error)
 	Invoice(ctx context.Context, obj *model.Order) (*model.Invoice, error)
-}
-type OrderItemResolver interface {
-	Product(ctx context.Context, obj *model.OrderItem) (*model.Product, error)
 }
 type QueryResolver interface {
 	Me(ctx context.Context) (*model.Customer, error)
@@ -2625,7 +2621,7 @@ func (ec *executionContext) _OrderItem_product(ctx context.Context, field graphq
 			return ec.fieldContext_OrderItem_product(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.OrderItem().Product(ctx, obj)
+			return obj.Product, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Product) graphql.Marshaler {
@@ -2639,8 +2635,8 @@ func (ec *executionContext) fieldContext_OrderItem_product(_ context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "OrderItem",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Product(ctx, field)
 		},
@@ -5261,19 +5257,18 @@ func (ec *executionContext) _OrderItem(ctx context.Context, sel ast.SelectionSet
 		case "quantity":
 			out.Values[i] = ec._OrderItem_quantity(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "unitPrice":
 			out.Values[i] = ec._OrderItem_unitPrice(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "product":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._OrderItem_product(ctx, field, obj)
-				})
+			out.Values[i] = ec._OrderItem_product(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

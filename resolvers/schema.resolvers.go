@@ -180,6 +180,7 @@ func (r *orderResolver) Items(ctx context.Context, obj *model.Order) ([]*model.O
 		}
 		items = append(items, item)
 	}
+	addProducts(ctx, items)
 	return items, nil
 }
 
@@ -194,18 +195,6 @@ func (r *orderResolver) Invoice(ctx context.Context, obj *model.Order) (*model.I
 		return nil, err
 	}
 	return toInvoice(inv, r.Upstream.Location())
-}
-
-// Product is the resolver for the product field.
-func (r *orderItemResolver) Product(ctx context.Context, obj *model.OrderItem) (*model.Product, error) {
-	if obj.ProductID == "" {
-		return nil, nil
-	}
-	p, err := upstream.LoadersFrom(ctx).Product(ctx, obj.ProductID)
-	if err != nil || p == nil {
-		return nil, err
-	}
-	return toProduct(p)
 }
 
 // Me is the resolver for the me field.
@@ -288,16 +277,12 @@ func (r *Resolver) Mutation() graph.MutationResolver { return &mutationResolver{
 // Order returns graph.OrderResolver implementation.
 func (r *Resolver) Order() graph.OrderResolver { return &orderResolver{r} }
 
-// OrderItem returns graph.OrderItemResolver implementation.
-func (r *Resolver) OrderItem() graph.OrderItemResolver { return &orderItemResolver{r} }
-
 // Query returns graph.QueryResolver implementation.
 func (r *Resolver) Query() graph.QueryResolver { return &queryResolver{r} }
 
 type (
-	customerResolver  struct{ *Resolver }
-	mutationResolver  struct{ *Resolver }
-	orderResolver     struct{ *Resolver }
-	orderItemResolver struct{ *Resolver }
-	queryResolver     struct{ *Resolver }
+	customerResolver struct{ *Resolver }
+	mutationResolver struct{ *Resolver }
+	orderResolver    struct{ *Resolver }
+	queryResolver    struct{ *Resolver }
 )

@@ -212,6 +212,20 @@ func (l *Loaders) Product(ctx context.Context, id string) (*Product, error) {
 	return l.products.Load(ctx, id)()
 }
 
+// Products returns the catalog products with the given ids, in their order, with nil for a
+// product that no longer exists. The products of a batch of order lines come in one call.
+func (l *Loaders) Products(ctx context.Context, ids []string) ([]*Product, error) {
+	products := make([]*Product, len(ids))
+	for i, id := range ids {
+		p, err := l.Product(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		products[i] = p
+	}
+	return products, nil
+}
+
 // Profile returns a customer's profile, read at most once per request.
 func (l *Loaders) Profile(ctx context.Context, customerID string) (*Profile, error) {
 	return l.profiles.Load(ctx, customerID)()

@@ -110,7 +110,7 @@ type OrderItem struct {
 	UnitPrice *Money `json:"unitPrice"`
 	// The product ordered, or null when it is no longer in the catalog.
 	Product *Product `json:"product,omitempty"`
-	// The product's id, which the product field resolves through the product loader.
+	// The product's id, which the resolver of the order's lines looks up.
 	ProductID string `json:"-"`
 }
 
