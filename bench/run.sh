@@ -258,6 +258,10 @@ and the changes made for them:
   alternating) a dashboard went from 2.31 to 2.08 ms. Doing the same for the orders' lines
   and invoices saved about 4 % more, but would move the writing of every order after the last
   response, where it adds to the latency, so they stay resolvers.
+- Writing the response: gqlgen's POST transport encodes each response with \`json.Marshal\`,
+  which compacts the data, already JSON, once more. The gateway's transport (\`transport.go\`)
+  writes it as it is: about 4 µs instead of 150 µs for 32 KB of data
+  (\`BenchmarkEncodeResponse\`, one CPU).
 
 What remains is mostly gqlgen's execution (field contexts, one goroutine per resolved list
 element, marshalling), and in the handler benchmark the fake upstream itself, about an eighth
