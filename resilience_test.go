@@ -54,20 +54,7 @@ func checkInvoicesFailed(t *testing.T, r *gqlResponse, first int) {
 			t.Errorf("order %s lacks its items or products: %+v", e.Node.ID, e.Node.Items)
 		}
 	}
-	if len(r.Errors) != first {
-		t.Errorf("%d errors, want one per order's invoice (%d): %+v", len(r.Errors), first, r.Errors)
-	}
-	for _, e := range r.Errors {
-		if code := e.Extensions["code"]; code != "UPSTREAM_UNAVAILABLE" {
-			t.Errorf("code = %v at %v, want UPSTREAM_UNAVAILABLE", code, e.Path)
-		}
-		if len(e.Path) == 0 || e.Path[len(e.Path)-1] != "invoice" {
-			t.Errorf("error at %v, want it at an invoice", e.Path)
-		}
-		if e.Message != "The service is temporarily unavailable. Please try again in a moment." {
-			t.Errorf("message = %q", e.Message)
-		}
-	}
+	checkUnavailableAt(t, r, "invoice", first)
 }
 
 // TestProductFailureKeepsLines checks a dashboard whose products call fails: the orders keep
@@ -105,15 +92,22 @@ func TestProductFailureKeepsLines(t *testing.T) {
 		t.Errorf("%d lines, want the %d of the healthy page", got, want)
 	}
 
-	if len(r.Errors) != 3 {
-		t.Errorf("%d errors, want one per order's lines (3): %+v", len(r.Errors), r.Errors)
+	checkUnavailableAt(t, r, "items", 3)
+}
+
+// checkUnavailableAt checks that r has n errors, one per order, each at the order's field
+// with the code UPSTREAM_UNAVAILABLE and the safe message.
+func checkUnavailableAt(t *testing.T, r *gqlResponse, field string, n int) {
+	t.Helper()
+	if len(r.Errors) != n {
+		t.Errorf("%d errors, want one per order's %s (%d): %+v", len(r.Errors), field, n, r.Errors)
 	}
 	for _, e := range r.Errors {
 		if code := e.Extensions["code"]; code != "UPSTREAM_UNAVAILABLE" {
 			t.Errorf("code = %v at %v, want UPSTREAM_UNAVAILABLE", code, e.Path)
 		}
-		if len(e.Path) == 0 || e.Path[len(e.Path)-1] != "items" {
-			t.Errorf("error at %v, want it at an order's items", e.Path)
+		if len(e.Path) == 0 || e.Path[len(e.Path)-1] != field {
+			t.Errorf("error at %v, want it at an order's %s", e.Path, field)
 		}
 		if e.Message != "The service is temporarily unavailable. Please try again in a moment." {
 			t.Errorf("message = %q", e.Message)
