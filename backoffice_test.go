@@ -320,6 +320,7 @@ type gqlResponse struct {
 type gqlError struct {
 	Message    string         `json:"message"`
 	Path       []any          `json:"path"`
+	Locations  []any          `json:"locations"`
 	Extensions map[string]any `json:"extensions"`
 }
 

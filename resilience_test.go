@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -59,7 +60,7 @@ func checkInvoicesFailed(t *testing.T, r *gqlResponse, first int) {
 
 // TestProductFailureKeepsLines checks a dashboard whose products call fails: the orders keep
 // the lines and invoices of the same page without the fault, every product is null, and each
-// order's lines carry one UPSTREAM_UNAVAILABLE error with the safe message.
+// has its own UPSTREAM_UNAVAILABLE error at its path, with the safe message.
 func TestProductFailureKeepsLines(t *testing.T) {
 	g := newTestGateway(t, false)
 	b := g.browser()
@@ -92,22 +93,85 @@ func TestProductFailureKeepsLines(t *testing.T) {
 		t.Errorf("%d lines, want the %d of the healthy page", got, want)
 	}
 
-	checkUnavailableAt(t, r, "items", 3)
+	checkUnavailableAt(t, r, "product", countObjects(t, healthy.Data, "product"))
+	for _, e := range r.Errors {
+		if len(e.Locations) == 0 {
+			t.Errorf("error at %v has no location", e.Path)
+		}
+	}
 }
 
-// checkUnavailableAt checks that r has n errors, one per order, each at the order's field
-// with the code UPSTREAM_UNAVAILABLE and the safe message.
+// TestProductsLoadedBesideFailedOnes checks that a products call that fails costs only its
+// own products: two pages of one order each make two products calls, and a call budget lets
+// only one through. Every product is then either there or null with its own error.
+func TestProductsLoadedBesideFailedOnes(t *testing.T) {
+	// The login's call, two order lists, two calls for lines, one products call.
+	g := newTestGateway(t, false, func(c *config) { c.callBudget = 5 })
+	b := g.browser()
+	b.login("ann@example.com")
+
+	// The cursors of offsets 7 and 27: two orders that share a product.
+	const page = `orders(first: 1, after: %q) { edges { node { id items { quantity product { id } } } } }`
+	query := fmt.Sprintf("{ a: "+page+" b: "+page+" }", "b2Zmc2V0Ojc", "b2Zmc2V0OjI3")
+	r := b.queryAnyStatus(query)
+
+	var d map[string]struct {
+		Edges []struct {
+			Node struct {
+				Items []struct {
+					Product *struct{ ID string }
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal(r.Data, &d); err != nil {
+		t.Fatalf("data: %v: %s", err, r.Data)
+	}
+	failed := map[string]bool{}
+	for _, e := range r.Errors {
+		if code := e.Extensions["code"]; code != "QUERY_TOO_COMPLEX" {
+			t.Errorf("code = %v at %v, want QUERY_TOO_COMPLEX", code, e.Path)
+		}
+		failed[fmt.Sprint(e.Path)] = true
+	}
+	loaded := 0
+	for alias, conn := range d {
+		if len(conn.Edges) != 1 {
+			t.Fatalf("%s has %d orders, want 1: %s", alias, len(conn.Edges), r.Data)
+		}
+		for i, it := range conn.Edges[0].Node.Items {
+			path := fmt.Sprint([]any{alias, "edges", 0, "node", "items", i, "product"})
+			switch {
+			case it.Product != nil && failed[path]:
+				t.Errorf("%s has a product and an error", path)
+			case it.Product == nil && !failed[path]:
+				t.Errorf("%s is null without an error", path)
+			case it.Product != nil:
+				loaded++
+			}
+		}
+	}
+	if loaded == 0 {
+		t.Errorf("no product loaded: the call within the budget was lost: %s", r.Data)
+	}
+	if len(failed) == 0 {
+		t.Errorf("no product failed: the budget of 5 calls let both products calls through")
+	}
+}
+
+// checkUnavailableAt checks that r has n errors, each at a field named field, with the code
+// UPSTREAM_UNAVAILABLE and the safe message.
 func checkUnavailableAt(t *testing.T, r *gqlResponse, field string, n int) {
 	t.Helper()
 	if len(r.Errors) != n {
-		t.Errorf("%d errors, want one per order's %s (%d): %+v", len(r.Errors), field, n, r.Errors)
+		t.Errorf("%d errors, want one per %s (%d): %+v", len(r.Errors), field, n, r.Errors)
 	}
 	for _, e := range r.Errors {
 		if code := e.Extensions["code"]; code != "UPSTREAM_UNAVAILABLE" {
 			t.Errorf("code = %v at %v, want UPSTREAM_UNAVAILABLE", code, e.Path)
 		}
 		if len(e.Path) == 0 || e.Path[len(e.Path)-1] != field {
-			t.Errorf("error at %v, want it at an order's %s", e.Path, field)
+			t.Errorf("error at %v, want it at a field %s", e.Path, field)
 		}
 		if e.Message != "The service is temporarily unavailable. Please try again in a moment." {
 			t.Errorf("message = %q", e.Message)

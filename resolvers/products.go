@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"customer-gateway/graph/model"
 	"customer-gateway/upstream"
@@ -11,9 +13,10 @@ import (
 
 // addProducts sets the product of each order line when the operation selects it, through the
 // products loader. A product field with a resolver made gqlgen start a goroutine per line, and
-// those cost more CPU than the products. A failed call leaves the products null, with one error.
+// those cost more CPU than the products. A product that failed is null with its own error.
 func addProducts(ctx context.Context, items []*model.OrderItem) {
-	if len(items) == 0 || !selects(ctx, "OrderItem", "product") {
+	fields := selected(ctx, "OrderItem", "product")
+	if len(items) == 0 || len(fields) == 0 {
 		return
 	}
 
@@ -23,35 +26,47 @@ func addProducts(ctx context.Context, items []*model.OrderItem) {
 			ids = append(ids, it.ProductID)
 		}
 	}
-	products, err := upstream.LoadersFrom(ctx).Products(ctx, ids)
-	if err != nil {
-		graphql.AddError(ctx, err)
-		return
-	}
+	products, errs := upstream.LoadersFrom(ctx).Products(ctx, ids)
 
-	next := 0
-	for _, it := range items {
+	next := -1
+	for i, it := range items {
 		if it.ProductID == "" {
 			continue
 		}
-		p := products[next]
 		next++
-		if p == nil {
-			continue
+		var err error
+		if errs != nil && errs[next] != nil {
+			err = errs[next]
+		} else if p := products[next]; p != nil {
+			it.Product, err = toProduct(p)
 		}
-		if it.Product, err = toProduct(p); err != nil {
-			graphql.AddError(ctx, err)
+		if err != nil {
+			for _, f := range fields {
+				graphql.AddError(ctx, lineError(ctx, i, f, err))
+			}
 		}
 	}
 }
 
-// selects reports whether the field being resolved, of type typeName, selects the field name
-// under any alias or fragment, after @skip and @include.
-func selects(ctx context.Context, typeName, name string) bool {
+// lineError returns err as the error of the field f of the order line at index i, with the
+// path and location gqlgen gives the error of a resolver of that field.
+func lineError(ctx context.Context, i int, f graphql.CollectedField, err error) *gqlerror.Error {
+	path := append(graphql.GetPath(ctx), ast.PathIndex(i), ast.PathName(f.Alias))
+	gqlErr := gqlerror.WrapPath(path, err)
+	if f.Position != nil {
+		gqlErr.Locations = []gqlerror.Location{{Line: f.Position.Line, Column: f.Position.Column}}
+	}
+	return gqlErr
+}
+
+// selected returns the fields name that the field being resolved, of type typeName, selects,
+// one per alias, through fragments too and after @skip and @include.
+func selected(ctx context.Context, typeName, name string) []graphql.CollectedField {
+	var out []graphql.CollectedField
 	for _, f := range graphql.CollectFieldsCtx(ctx, []string{typeName}) {
 		if f.Name == name {
-			return true
+			out = append(out, f)
 		}
 	}
-	return false
+	return out
 }

@@ -212,18 +212,24 @@ func (l *Loaders) Product(ctx context.Context, id string) (*Product, error) {
 	return l.products.Load(ctx, id)()
 }
 
-// Products returns the catalog products with the given ids, in their order, with nil for a
-// product that no longer exists. The products of a batch of order lines come in one call.
-func (l *Loaders) Products(ctx context.Context, ids []string) ([]*Product, error) {
+// Products returns the catalog products with the given ids, in their order: a product, or
+// nil when it no longer exists, or the error of its id. The products of a batch of order lines
+// come in one call.
+func (l *Loaders) Products(ctx context.Context, ids []string) ([]*Product, []error) {
 	products := make([]*Product, len(ids))
+	var errs []error
 	for i, id := range ids {
 		p, err := l.Product(ctx, id)
 		if err != nil {
-			return nil, err
+			if errs == nil {
+				errs = make([]error, len(ids))
+			}
+			errs[i] = err
+			continue
 		}
 		products[i] = p
 	}
-	return products, nil
+	return products, errs
 }
 
 // Profile returns a customer's profile, read at most once per request.
