@@ -98,7 +98,7 @@ type apiError struct{ code, msg string }
 
 // ServeHTTP responds to one call once the configured latency has passed since the request
 // arrived. It builds the response first and sleeps for the rest of the latency, so a call
-// takes its latency whatever the size of its response.
+// takes its latency whatever the size of its response, give or take sleepUntil's precision.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	arrived := time.Now()
 	s.calls.Add(1)
@@ -126,7 +126,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	time.Sleep(s.Latency - time.Since(arrived))
+	if s.Latency > 0 {
+		sleepUntil(arrived.Add(s.Latency))
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Write(append(body, '\n'))
 }
