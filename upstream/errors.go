@@ -118,16 +118,25 @@ func mismatch(api, op, requested, field string, got ID) *Error {
 }
 
 // checkRowIDs returns a mismatch fault for the first id among requested whose row in rows
-// names another record in the field that rowID reads. Rows under keys that were not
-// requested are never read, so they are not checked either.
+// names another record in the field that rowID reads. It also returns one for a row under
+// another key, such as a JSON list's index, that names a requested record, which would
+// otherwise look missing. Other rows under keys that were not requested are not checked.
 func checkRowIDs[R any](api, op, field string, requested []string, rows map[string]R, rowID func(*R) ID) error {
+	requestedIDs := make(map[ID]bool, len(requested))
 	for _, id := range requested {
+		requestedIDs[ID(id)] = true
 		row, ok := rows[id]
 		if !ok {
 			continue
 		}
 		if got := rowID(&row); got != ID(id) {
 			return mismatch(api, op, id, field, got)
+		}
+	}
+
+	for key, row := range rows {
+		if got := rowID(&row); requestedIDs[got] && got != ID(key) {
+			return mismatch(api, op, key, field, got)
 		}
 	}
 	return nil
