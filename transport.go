@@ -44,6 +44,8 @@ func (t postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 	ctx := r.Context()
 	contentType := responseMediaType(r.Header.Get("Accept"))
 	w.Header().Set("Content-Type", contentType)
+	// The data keeps <, > and & unescaped, so browsers must not read it as HTML.
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	start := graphql.Now()
 
 	body, err := io.ReadAll(r.Body)

@@ -136,10 +136,18 @@ func checkRowIDs[R any](api, op, field string, requested []string, rows map[stri
 
 	for key, row := range rows {
 		if got := rowID(&row); requestedIDs[got] && got != ID(key) {
-			return mismatch(api, op, key, field, got)
+			return misfiled(api, op, field, got)
 		}
 	}
 	return nil
+}
+
+// misfiled returns the fault of a row that names a requested record but is filed under a key
+// that was not requested, where the record would look missing. The message leaves out the
+// key, which is the back office's text of any length.
+func misfiled(api, op, field string, got ID) *Error {
+	return &Error{Category: ErrFault, API: api, Op: op,
+		Message: "row under a key that was not requested names " + field + " " + string(got)}
 }
 
 // checkUniqueIDs returns a fault when two rows of one list name the same id in the field that

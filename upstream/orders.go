@@ -79,7 +79,7 @@ func (c *Client) Orders(ctx context.Context, customerID string, ids []string) (m
 
 // OrderItems returns the lines of the customer's orders among orderIDs, keyed by order id.
 // An order that is missing or belongs to someone else has no entry. A line filed under one
-// order whose order_id is another makes the whole call an ErrFault error.
+// order whose order_id is another, requested or not, makes the whole call an ErrFault error.
 func (c *Client) OrderItems(ctx context.Context, customerID string, orderIDs []string) (map[string]List[OrderItem], error) {
 	var p Params
 	p.Set("customer_id", customerID)
@@ -89,10 +89,22 @@ func (c *Client) OrderItems(ctx context.Context, customerID string, orderIDs []s
 	if err := c.call(ctx, orderAPI, "items", &p, &rows); err != nil {
 		return nil, err
 	}
+	requested := make(map[ID]bool, len(orderIDs))
 	for _, id := range orderIDs {
+		requested[ID(id)] = true
 		for _, it := range rows[id] {
 			if it.OrderID != ID(id) {
 				return nil, mismatch(orderAPI, "items", id, "order_id", it.OrderID)
+			}
+		}
+	}
+	for key, items := range rows {
+		if requested[ID(key)] {
+			continue
+		}
+		for _, it := range items {
+			if requested[it.OrderID] {
+				return nil, misfiled(orderAPI, "items", "order_id", it.OrderID)
 			}
 		}
 	}

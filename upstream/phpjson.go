@@ -442,7 +442,8 @@ func matchesLayout(s, pattern string) bool {
 // [] gives an empty map, as do null and false. A PHP array whose keys happen to be 0, 1, 2...
 // arrives as a non-empty JSON array, and its element i gets the key strconv.Itoa(i). Every
 // empty form decodes to an empty, non-nil map. When a value fails to decode, the error path
-// includes its key.
+// includes its key. A key that appears twice is an error, because the gateway cannot tell
+// which of the two rows is the record.
 type Map[V any] map[string]V
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -466,6 +467,10 @@ func (m *Map[V]) UnmarshalJSON(data []byte) error {
 		}
 	case len(data) > 0 && data[0] == '{':
 		err := eachMember(data, func(key string, raw json.RawMessage) error {
+			// Two rows under one id: the gateway cannot tell which one is the record.
+			if _, seen := out[key]; seen {
+				return &json.UnmarshalTypeError{Value: "object with a repeated key", Type: reflect.TypeFor[Map[V]]()}
+			}
 			var v V
 			if err := decodeValue(raw, &v); err != nil {
 				return withPath(err, key)

@@ -402,7 +402,7 @@ func TestMapUnmarshal(t *testing.T) {
 		{name: "null", json: `null`, want: Map[Int]{}},
 		{name: "false", json: `false`, want: Map[Int]{}},
 		{name: "php-list", json: `["5","6"]`, want: Map[Int]{"0": 5, "1": 6}},
-		{name: "repeated-key-last-wins", json: `{"7":1,"7":2}`, want: Map[Int]{"7": 2}},
+		{name: "repeated-key", json: `{"7":1,"7":2}`, wantErr: true},
 		{name: "bad-value", json: `{"7":"x"}`, wantErr: true},
 		{name: "bad-list-value", json: `["5","x"]`, wantErr: true},
 		{name: "string", json: `"7"`, wantErr: true},
