@@ -275,8 +275,8 @@ What remains is mostly gqlgen's execution (field contexts, one goroutine per res
 element, marshalling), and in the handler benchmark the fake upstream itself, about an eighth
 of the allocations. The upstream client, decoding included, makes about 2 % of them. In the
 gateway's own profile under load, copying the stacks of those goroutines as they grow takes 11
-to 15 % of the CPU time: each starts with a small stack and the resolution of an order line
-needs a deeper one. Allocation (about 30 %) and gqlgen's field contexts and paths, built for
+to 15 % of the CPU time. Each starts with a small stack, and resolving an order line needs a
+deeper one. Allocation (about 30 %) and gqlgen's field contexts and paths, built for
 every field and object whether or not an error or @defer needs them, make most of the rest.
 
 ### Handler cost per operation
