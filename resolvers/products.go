@@ -59,8 +59,8 @@ func lineError(ctx context.Context, i int, f graphql.CollectedField, err error) 
 	return gqlErr
 }
 
-// selected returns the fields name that the field being resolved, of type typeName, selects,
-// one per alias, through fragments too and after @skip and @include.
+// selected returns the fields named name that the field being resolved, of type typeName,
+// selects: one per alias, through fragments too, after @skip and @include.
 func selected(ctx context.Context, typeName, name string) []graphql.CollectedField {
 	var out []graphql.CollectedField
 	for _, f := range graphql.CollectFieldsCtx(ctx, []string{typeName}) {
