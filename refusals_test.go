@@ -52,6 +52,50 @@ func TestMalformedBodiesAreBadRequests(t *testing.T) {
 	}
 }
 
+// TestAPIHeadersOnEveryResponse checks that every /graphql response, refusals of the edge
+// included, is kept out of caches and may not be read as HTML.
+func TestAPIHeadersOnEveryResponse(t *testing.T) {
+	g := newTestGateway(t, false)
+	tests := []struct {
+		name        string
+		method      string
+		contentType string
+		body        string
+		want        int
+	}{
+		{"operation", http.MethodPost, "application/json", `{"query":"{ me { id } }"}`, http.StatusOK},
+		{"malformed body", http.MethodPost, "application/json", `{"query":`, http.StatusBadRequest},
+		{"invalid document", http.MethodPost, "application/json", `{"query":"{ nosuchfield }"}`, http.StatusUnprocessableEntity},
+		{"GET", http.MethodGet, "", "", http.StatusMethodNotAllowed},
+		{"text body", http.MethodPost, "text/plain", `{"query":"{ me { id } }"}`, http.StatusUnsupportedMediaType},
+		{"body too large", http.MethodPost, "application/json", `{"query":"` + strings.Repeat("a", 3<<20) + `"}`, http.StatusRequestEntityTooLarge},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, _ := http.NewRequest(tt.method, g.public.URL+"/graphql", strings.NewReader(tt.body))
+			if tt.contentType != "" {
+				req.Header.Set("Content-Type", tt.contentType)
+			}
+			req.Header.Set("Origin", g.origin)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+
+			if resp.StatusCode != tt.want {
+				t.Errorf("status = %d, want %d", resp.StatusCode, tt.want)
+			}
+			if got := resp.Header.Get("X-Content-Type-Options"); got != "nosniff" {
+				t.Errorf("X-Content-Type-Options = %q, want nosniff", got)
+			}
+			if got := resp.Header.Get("Cache-Control"); got != "no-store" {
+				t.Errorf("Cache-Control = %q, want no-store", got)
+			}
+		})
+	}
+}
+
 func TestBodyWithoutOperation(t *testing.T) {
 	g := newTestGateway(t, false)
 	for _, body := range []string{`null`, `{}`, `{"query":""}`} {

@@ -314,7 +314,7 @@ func newTracedGateway(cfg *config, log *slog.Logger, tp trace.TracerProvider) (*
 	guard := &edge.Guard{AllowedOrigins: cfg.origins(), SessionCookie: sessions.CookieName()}
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", metrics.GraphQL(edge.NoStore(guard.Wrap(edge.Limit(cfg.maxInFlight, 64*cfg.maxInFlight, cfg.queueTimeout, edge.OverrideStatus(sessions.Middleware(withLoaders(gql))))))))
+	mux.Handle("/graphql", metrics.GraphQL(edge.APIHeaders(guard.Wrap(edge.Limit(cfg.maxInFlight, 64*cfg.maxInFlight, cfg.queueTimeout, edge.OverrideStatus(sessions.Middleware(withLoaders(gql))))))))
 	if cfg.development() && cfg.graphiqlDir != "" {
 		ide, err := graphiql.Handler("/graphql", cfg.graphiqlDir)
 		if err != nil {

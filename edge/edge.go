@@ -172,10 +172,14 @@ func WriteError(w http.ResponseWriter, r *http.Request, status int, code, messag
 	json.NewEncoder(w).Encode(body)
 }
 
-// NoStore keeps responses out of every cache: GraphQL answers hold one customer's data.
-func NoStore(next http.Handler) http.Handler {
+// APIHeaders sets the headers of every GraphQL response, refusals included. no-store keeps
+// them out of every cache, because they hold one customer's data. nosniff stops browsers
+// from reading them as HTML: the data keeps <, > and & unescaped.
+func APIHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "no-store")
+		h := w.Header()
+		h.Set("Cache-Control", "no-store")
+		h.Set("X-Content-Type-Options", "nosniff")
 		next.ServeHTTP(w, r)
 	})
 }

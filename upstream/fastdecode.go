@@ -318,7 +318,7 @@ func (l *List[T]) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 }
 
 // readListObject reads a PHP list with gaps, an object keyed by index, and returns its values
-// in ascending index order. A repeated key replaces the earlier value, as in UnmarshalJSON.
+// in ascending index order. A repeated key is left to UnmarshalJSON, which rejects it.
 func readListObject[T any](dec *jsontext.Decoder) (List[T], error) {
 	type member struct {
 		index int64
@@ -344,9 +344,8 @@ func readListObject[T any](dec *jsontext.Decoder) (List[T], error) {
 			return nil, err
 		}
 
-		if at, seen := position[index]; seen {
-			members[at].value = value
-			continue
+		if _, seen := position[index]; seen {
+			return nil, errNotFast
 		}
 		if position == nil {
 			position = map[int64]int{}

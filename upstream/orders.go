@@ -79,7 +79,8 @@ func (c *Client) Orders(ctx context.Context, customerID string, ids []string) (m
 
 // OrderItems returns the lines of the customer's orders among orderIDs, keyed by order id.
 // An order that is missing or belongs to someone else has no entry. A line filed under one
-// order whose order_id is another, requested or not, makes the whole call an ErrFault error.
+// order whose order_id is another, requested or not, or an order with two lines of one id,
+// makes the whole call an ErrFault error.
 func (c *Client) OrderItems(ctx context.Context, customerID string, orderIDs []string) (map[string]List[OrderItem], error) {
 	var p Params
 	p.Set("customer_id", customerID)
@@ -96,6 +97,9 @@ func (c *Client) OrderItems(ctx context.Context, customerID string, orderIDs []s
 			if it.OrderID != ID(id) {
 				return nil, mismatch(orderAPI, "items", id, "order_id", it.OrderID)
 			}
+		}
+		if err := checkUniqueIDs(orderAPI, "items", "id", rows[id], func(it *OrderItem) ID { return it.ID }); err != nil {
+			return nil, err
 		}
 	}
 	for key, items := range rows {

@@ -498,7 +498,8 @@ func (m *Map[V]) UnmarshalJSON(data []byte) error {
 // It accepts a JSON array. A PHP list with gaps (after unset or array_filter) arrives as an
 // object keyed by index, such as {"0":"a","2":"c"}, and gives its values in ascending numeric
 // key order. Such keys must be non-negative integers in PHP's canonical form. An object
-// with any other key, for example "01" or "name", is rejected because it is not a list.
+// with any other key, for example "01" or "name", is rejected because it is not a list, and
+// so is one with a key that appears twice, because one of the two elements would be lost.
 // {}, null and false give an empty, non-nil list. When an element fails to decode, the
 // error path includes its index or key.
 type List[T any] []T
@@ -534,14 +535,13 @@ func (l *List[T]) UnmarshalJSON(data []byte) error {
 			index, ok := listIndex(key)
 			if !ok {
 				return &json.UnmarshalTypeError{
-					Value: "object with key " + quoteClipped(key),
+					Value: "object with a key that is not a list index",
 					Type:  reflect.TypeFor[List[T]](),
 				}
 			}
-			// A repeated key replaces the earlier value, as it does for a Go map.
-			if at, seen := position[index]; seen {
-				members[at].raw = raw
-				return nil
+			// Two elements under one index: one of them would be lost.
+			if _, seen := position[index]; seen {
+				return &json.UnmarshalTypeError{Value: "object with a repeated key", Type: reflect.TypeFor[List[T]]()}
 			}
 			position[index] = len(members)
 			members = append(members, member{index: index, key: key, raw: raw})
@@ -686,16 +686,6 @@ func (v scalar) typeError(t reflect.Type) error {
 		value = "object"
 	}
 	return &json.UnmarshalTypeError{Value: value, Type: t}
-}
-
-// maxValueInError bounds how much of a rejected value an error message repeats.
-const maxValueInError = 64
-
-func quoteClipped(s string) string {
-	if len(s) <= maxValueInError {
-		return strconv.Quote(s)
-	}
-	return strconv.Quote(clipUTF8([]byte(s), maxValueInError)) + "..."
 }
 
 // clipUTF8 returns at most limit bytes from the start of b as valid UTF-8. Each invalid byte
@@ -908,6 +898,7 @@ func eachMember(data []byte, fn func(key string, raw json.RawMessage) error) err
 // error, so that the message names the row that failed, as in "orders.17.total". Other
 // errors get the segment as a prefix.
 func withPath(err error, segment string) error {
+	segment = pathSegment(segment)
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) {
 		if typeErr.Field == "" {
@@ -917,5 +908,15 @@ func withPath(err error, segment string) error {
 		}
 		return err
 	}
-	return fmt.Errorf("%s: %w", quoteClipped(segment), err)
+	return fmt.Errorf("%s: %w", segment, err)
+}
+
+// pathSegment returns segment as an error path names it. An id or list index, as PHP writes
+// them, is at most 20 digits and is named as it is. Any other key is the back office's text,
+// of any length, so the path gives only its length and no text reaches the log.
+func pathSegment(segment string) string {
+	if len(segment) > 0 && len(segment) <= 20 && strings.Trim(segment, "0123456789") == "" {
+		return segment
+	}
+	return fmt.Sprintf("(key of %d bytes)", len(segment))
 }

@@ -435,7 +435,7 @@ func TestListUnmarshal(t *testing.T) {
 		{name: "gaps", json: `{"0":"a","2":"c"}`, want: List[String]{"a", "c"}},
 		{name: "numeric-not-text-order", json: `{"10":"x","2":"y"}`, want: List[String]{"y", "x"}},
 		{name: "array-filter-keys", json: `{"1":"b","2":"c","4":"e"}`, want: List[String]{"b", "c", "e"}},
-		{name: "repeated-key-last-wins", json: `{"1":"a","1":"b"}`, want: List[String]{"b"}},
+		{name: "repeated-key", json: `{"1":"a","1":"b"}`, wantErr: true},
 		{name: "empty-array", json: `[]`, want: List[String]{}},
 		{name: "empty-object", json: `{}`, want: List[String]{}},
 		{name: "null", json: `null`, want: List[String]{}},
