@@ -27,7 +27,7 @@ const (
 // gqlgen writes each response with json.Marshal, which scans the data, already JSON, once more
 // to compact it and escape HTML characters: on a dashboard about 4 % of the gateway's CPU.
 // postTransport writes the data as the executor produced it. Like JSON.stringify in
-// JavaScript servers, it leaves <, > and & unescaped, which is valid JSON; edge.APIHeaders
+// JavaScript servers, it leaves <, > and & unescaped, which is valid JSON. edge.APIHeaders
 // adds nosniff so that browsers do not read it as HTML.
 type postTransport struct {
 	transport.POST

@@ -467,7 +467,6 @@ func (m *Map[V]) UnmarshalJSON(data []byte) error {
 		}
 	case len(data) > 0 && data[0] == '{':
 		err := eachMember(data, func(key string, raw json.RawMessage) error {
-			// Two rows under one id: the gateway cannot tell which one is the record.
 			if _, seen := out[key]; seen {
 				return &json.UnmarshalTypeError{Value: "object with a repeated key", Type: reflect.TypeFor[Map[V]]()}
 			}
@@ -539,7 +538,6 @@ func (l *List[T]) UnmarshalJSON(data []byte) error {
 					Type:  reflect.TypeFor[List[T]](),
 				}
 			}
-			// Two elements under one index: one of them would be lost.
 			if _, seen := position[index]; seen {
 				return &json.UnmarshalTypeError{Value: "object with a repeated key", Type: reflect.TypeFor[List[T]]()}
 			}

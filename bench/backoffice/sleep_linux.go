@@ -9,7 +9,7 @@ import (
 // prSetTimerSlack is PR_SET_TIMERSLACK of prctl(2).
 const prSetTimerSlack = 29
 
-// sleepUntil blocks until deadline, waking within about 50 µs of it on this machine.
+// sleepUntil blocks until deadline, waking within about 0.1 ms of it on this machine.
 // time.Sleep wakes up to a millisecond late on an idle process, because Go's network poller
 // waits in whole milliseconds. nanosleep on a thread with a timer slack of 1 µs does not.
 func sleepUntil(deadline time.Time) {
