@@ -171,6 +171,7 @@ type testGateway struct {
 	logs   *bytes.Buffer
 	logw   *lockedWriter
 	cfg    *config
+	gw     *gateway
 }
 
 // newTestGateway starts a gateway in production mode, or development mode when dev is set.
@@ -179,6 +180,26 @@ type testGateway struct {
 func newTestGateway(t *testing.T, dev bool, changes ...func(*config)) *testGateway {
 	t.Helper()
 	return startTestGateway(t, testSetup{dev: dev}, append([]func(*config){allowAnyDocument}, changes...)...)
+}
+
+// eachLoad runs test against a production test gateway that runs each operation alone, and
+// against one that counts another operation as executing, forced, so that its resolvers take
+// the paths of a busy gateway. changes adjust the configuration of both.
+func eachLoad(t *testing.T, test func(t *testing.T, g *testGateway), changes ...func(*config)) {
+	t.Helper()
+	for _, busy := range []bool{false, true} {
+		name := "alone"
+		if busy {
+			name = "busy forced"
+		}
+		t.Run(name, func(t *testing.T) {
+			g := newTestGateway(t, false, changes...)
+			if busy {
+				g.gw.executing.Add(1)
+			}
+			test(t, g)
+		})
+	}
 }
 
 // allowAnyDocument lets a production test gateway execute operations outside the manifest.
@@ -263,7 +284,7 @@ func startTestGateway(t *testing.T, setup testSetup, changes ...func(*config)) *
 		srv.Close()
 		gw.close()
 	})
-	return &testGateway{t: t, public: srv, admin: gw.admin, origin: origin, logs: logs, logw: logw, cfg: cfg}
+	return &testGateway{t: t, public: srv, admin: gw.admin, origin: origin, logs: logs, logw: logw, cfg: cfg, gw: gw}
 }
 
 // upstreamCalls returns the sum of gateway_upstream_requests_total, optionally for one API file.

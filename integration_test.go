@@ -358,52 +358,53 @@ func TestSiteOperationsUpstreamCalls(t *testing.T) {
 // TestProductsOnlyWhenSelected checks that the lines' products cost their call only when the
 // operation selects them, as a field, through a fragment, under an alias or a directive.
 func TestProductsOnlyWhenSelected(t *testing.T) {
-	g := newTestGateway(t, false)
-	b := g.browser()
-	b.login("ann@example.com")
+	eachLoad(t, func(t *testing.T, g *testGateway) {
+		b := g.browser()
+		b.login("ann@example.com")
 
-	const lines = `query { orders(first: 3) { edges { node { %s } } } } %s`
-	const optional = `query($p: Boolean!) { orders(first: 3) { edges { node {
-		items { quantity product @include(if: $p) { id } } } } } }`
-	tests := []struct {
-		name      string
-		query     string
-		variables map[string]any
-		key       string // the response key of the products, when they are selected
-	}{
-		{"lines only", fmt.Sprintf(lines, `items { quantity }`, ""), nil, ""},
-		{"field", fmt.Sprintf(lines, `items { quantity product { id } }`, ""), nil, "product"},
-		{"alias", fmt.Sprintf(lines, `lines: items { article: product { name } }`, ""), nil, "article"},
-		{"fragment", fmt.Sprintf(lines, `items { ...Line }`, `fragment Line on OrderItem { product { sku } }`), nil, "product"},
-		{"inline fragment", fmt.Sprintf(lines, `items { ... on OrderItem { product { id } } }`, ""), nil, "product"},
-		{"included", optional, map[string]any{"p": true}, "product"},
-		{"excluded", optional, map[string]any{"p": false}, ""},
-		{"skipped", fmt.Sprintf(lines, `items { quantity product @skip(if: true) { id } }`, ""), nil, ""},
-		{"second alias", fmt.Sprintf(lines, `items { quantity } more: items { product { id } }`, ""), nil, "product"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			before := g.upstreamCalls("product_api.php")
-			r := b.query(tt.query, tt.variables)
-			if len(r.Errors) > 0 {
-				t.Fatalf("errors: %+v", r.Errors)
-			}
-			calls := g.upstreamCalls("product_api.php") - before
-			products := countObjects(t, r.Data, tt.key)
-			if tt.key == "" {
-				if calls != 0 {
-					t.Errorf("%v product calls, want none: the operation selects no product", calls)
+		const lines = `query { orders(first: 3) { edges { node { %s } } } } %s`
+		const optional = `query($p: Boolean!) { orders(first: 3) { edges { node {
+			items { quantity product @include(if: $p) { id } } } } } }`
+		tests := []struct {
+			name      string
+			query     string
+			variables map[string]any
+			key       string // the response key of the products, when they are selected
+		}{
+			{"lines only", fmt.Sprintf(lines, `items { quantity }`, ""), nil, ""},
+			{"field", fmt.Sprintf(lines, `items { quantity product { id } }`, ""), nil, "product"},
+			{"alias", fmt.Sprintf(lines, `lines: items { article: product { name } }`, ""), nil, "article"},
+			{"fragment", fmt.Sprintf(lines, `items { ...Line }`, `fragment Line on OrderItem { product { sku } }`), nil, "product"},
+			{"inline fragment", fmt.Sprintf(lines, `items { ... on OrderItem { product { id } } }`, ""), nil, "product"},
+			{"included", optional, map[string]any{"p": true}, "product"},
+			{"excluded", optional, map[string]any{"p": false}, ""},
+			{"skipped", fmt.Sprintf(lines, `items { quantity product @skip(if: true) { id } }`, ""), nil, ""},
+			{"second alias", fmt.Sprintf(lines, `items { quantity } more: items { product { id } }`, ""), nil, "product"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				before := g.upstreamCalls("product_api.php")
+				r := b.query(tt.query, tt.variables)
+				if len(r.Errors) > 0 {
+					t.Fatalf("errors: %+v", r.Errors)
 				}
-				return
-			}
-			if calls != 1 {
-				t.Errorf("%v product calls, want 1", calls)
-			}
-			if products == 0 {
-				t.Errorf("no %q object in %s", tt.key, r.Data)
-			}
-		})
-	}
+				calls := g.upstreamCalls("product_api.php") - before
+				products := countObjects(t, r.Data, tt.key)
+				if tt.key == "" {
+					if calls != 0 {
+						t.Errorf("%v product calls, want none: the operation selects no product", calls)
+					}
+					return
+				}
+				if calls != 1 {
+					t.Errorf("%v product calls, want 1", calls)
+				}
+				if products == 0 {
+					t.Errorf("no %q object in %s", tt.key, r.Data)
+				}
+			})
+		}
+	})
 }
 
 // countObjects counts the JSON objects under the key name anywhere in data; it counts none

@@ -62,101 +62,103 @@ func checkInvoicesFailed(t *testing.T, r *gqlResponse, first int) {
 // the lines and invoices of the same page without the fault, every product is null, and each
 // has its own UPSTREAM_UNAVAILABLE error at its path, with the safe message.
 func TestProductFailureKeepsLines(t *testing.T) {
-	g := newTestGateway(t, false)
-	b := g.browser()
-	b.login("ann@example.com")
-	healthy := b.query(dashboardQuery, map[string]any{"first": 3})
-	setFaults(t, map[string]string{"product_api.php": "html502"})
+	eachLoad(t, func(t *testing.T, g *testGateway) {
+		b := g.browser()
+		b.login("ann@example.com")
+		healthy := b.query(dashboardQuery, map[string]any{"first": 3})
+		setFaults(t, map[string]string{"product_api.php": "html502"})
 
-	r := b.query(dashboardQuery, map[string]any{"first": 3})
-	var d dashboard
-	if err := json.Unmarshal(r.Data, &d); err != nil {
-		t.Fatalf("data: %v: %s", err, r.Data)
-	}
-	if d.Orders == nil || len(d.Orders.Edges) != 3 {
-		t.Fatalf("orders = %s, want 3 orders", r.Data)
-	}
-	for _, e := range d.Orders.Edges {
-		if len(e.Node.Items) == 0 {
-			t.Errorf("order %s lost its lines", e.Node.ID)
+		r := b.query(dashboardQuery, map[string]any{"first": 3})
+		var d dashboard
+		if err := json.Unmarshal(r.Data, &d); err != nil {
+			t.Fatalf("data: %v: %s", err, r.Data)
 		}
-		for _, it := range e.Node.Items {
-			if it.Product != nil {
-				t.Errorf("order %s has product %s despite the failure", e.Node.ID, it.Product.ID)
+		if d.Orders == nil || len(d.Orders.Edges) != 3 {
+			t.Fatalf("orders = %s, want 3 orders", r.Data)
+		}
+		for _, e := range d.Orders.Edges {
+			if len(e.Node.Items) == 0 {
+				t.Errorf("order %s lost its lines", e.Node.ID)
+			}
+			for _, it := range e.Node.Items {
+				if it.Product != nil {
+					t.Errorf("order %s has product %s despite the failure", e.Node.ID, it.Product.ID)
+				}
 			}
 		}
-	}
-	if got, want := countObjects(t, r.Data, "invoice"), countObjects(t, healthy.Data, "invoice"); got != want {
-		t.Errorf("%d invoices, want the %d of the healthy page: they do not depend on the products", got, want)
-	}
-	if got, want := countObjects(t, r.Data, "unitPrice"), countObjects(t, healthy.Data, "unitPrice"); got != want {
-		t.Errorf("%d lines, want the %d of the healthy page", got, want)
-	}
-
-	checkUnavailableAt(t, r, "product", countObjects(t, healthy.Data, "product"))
-	for _, e := range r.Errors {
-		if len(e.Locations) == 0 {
-			t.Errorf("error at %v has no location", e.Path)
+		if got, want := countObjects(t, r.Data, "invoice"), countObjects(t, healthy.Data, "invoice"); got != want {
+			t.Errorf("%d invoices, want the %d of the healthy page: they do not depend on the products", got, want)
 		}
-	}
+		if got, want := countObjects(t, r.Data, "unitPrice"), countObjects(t, healthy.Data, "unitPrice"); got != want {
+			t.Errorf("%d lines, want the %d of the healthy page", got, want)
+		}
+
+		checkUnavailableAt(t, r, "product", countObjects(t, healthy.Data, "product"))
+		for _, e := range r.Errors {
+			if len(e.Locations) == 0 {
+				t.Errorf("error at %v has no location", e.Path)
+			}
+		}
+	})
 }
 
 // TestProductsLoadedBesideFailedOnes checks that a products call that fails costs only its
 // own products: two pages of one order each make two products calls, and a call budget lets
 // only one through. Every product is then either there or null with its own error.
 func TestProductsLoadedBesideFailedOnes(t *testing.T) {
-	// The login's call, two order lists, two calls for lines, one products call.
-	g := newTestGateway(t, false, func(c *config) { c.callBudget = 5 })
-	b := g.browser()
-	b.login("ann@example.com")
+	// The budget: the login's call, two order lists, two calls for lines, one products call.
+	eachLoad(t, func(t *testing.T, g *testGateway) {
+		b := g.browser()
+		b.login("ann@example.com")
 
-	// The cursors of offsets 7 and 27: two orders that share a product.
-	const page = `orders(first: 1, after: %q) { edges { node { id items { quantity product { id } } } } }`
-	query := fmt.Sprintf("{ a: "+page+" b: "+page+" }", "b2Zmc2V0Ojc", "b2Zmc2V0OjI3")
-	r := b.queryAnyStatus(query)
+		// The cursors of offsets 7 and 27: two orders that share a product.
+		const page = `orders(first: 1, after: %q) { edges { node { id items { quantity product { id } } } } }`
+		query := fmt.Sprintf("{ a: "+page+" b: "+page+" }", "b2Zmc2V0Ojc", "b2Zmc2V0OjI3")
+		r := b.queryAnyStatus(query)
 
-	var d map[string]struct {
-		Edges []struct {
-			Node struct {
-				Items []struct {
-					Product *struct{ ID string }
+		var d map[string]struct {
+			Edges []struct {
+				Node struct {
+					Items []struct {
+						Product *struct{ ID string }
+					}
 				}
 			}
 		}
-	}
-	if err := json.Unmarshal(r.Data, &d); err != nil {
-		t.Fatalf("data: %v: %s", err, r.Data)
-	}
-	failed := map[string]bool{}
-	for _, e := range r.Errors {
-		if code := e.Extensions["code"]; code != "QUERY_TOO_COMPLEX" {
-			t.Errorf("code = %v at %v, want QUERY_TOO_COMPLEX", code, e.Path)
+		if err := json.Unmarshal(r.Data, &d); err != nil {
+			t.Fatalf("data: %v: %s", err, r.Data)
 		}
-		failed[fmt.Sprint(e.Path)] = true
-	}
-	loaded := 0
-	for alias, conn := range d {
-		if len(conn.Edges) != 1 {
-			t.Fatalf("%s has %d orders, want 1: %s", alias, len(conn.Edges), r.Data)
+		failed := map[string]bool{}
+		for _, e := range r.Errors {
+			if code := e.Extensions["code"]; code != "QUERY_TOO_COMPLEX" {
+				t.Errorf("code = %v at %v, want QUERY_TOO_COMPLEX", code, e.Path)
+			}
+			failed[fmt.Sprint(e.Path)] = true
 		}
-		for i, it := range conn.Edges[0].Node.Items {
-			path := fmt.Sprint([]any{alias, "edges", 0, "node", "items", i, "product"})
-			switch {
-			case it.Product != nil && failed[path]:
-				t.Errorf("%s has a product and an error", path)
-			case it.Product == nil && !failed[path]:
-				t.Errorf("%s is null without an error", path)
-			case it.Product != nil:
-				loaded++
+		loaded := 0
+		for alias, conn := range d {
+			if len(conn.Edges) != 1 {
+				t.Fatalf("%s has %d orders, want 1: %s", alias, len(conn.Edges), r.Data)
+			}
+			for i, it := range conn.Edges[0].Node.Items {
+				path := fmt.Sprint([]any{alias, "edges", 0, "node", "items", i, "product"})
+				switch {
+				case it.Product != nil && failed[path]:
+					t.Errorf("%s has a product and an error", path)
+				case it.Product == nil && !failed[path]:
+					t.Errorf("%s is null without an error", path)
+				case it.Product != nil:
+					loaded++
+				}
 			}
 		}
-	}
-	if loaded == 0 {
-		t.Errorf("no product loaded: the call within the budget was lost: %s", r.Data)
-	}
-	if len(failed) == 0 {
-		t.Errorf("no product failed: the budget of 5 calls let both products calls through")
-	}
+		if loaded == 0 {
+			t.Errorf("no product loaded: the call within the budget was lost: %s", r.Data)
+		}
+		if len(failed) == 0 {
+			t.Errorf("no product failed: the budget of 5 calls let both products calls through")
+		}
+	}, func(c *config) { c.callBudget = 5 })
 }
 
 // checkUnavailableAt checks that r has n errors, each at a field named field, with the code

@@ -93,7 +93,7 @@ func TestSchemaIsDocumented(t *testing.T) {
 // schema change must come with `make generate`.
 func TestGeneratedCodeIsCurrent(t *testing.T) {
 	dir := t.TempDir()
-	for _, path := range []string{"go.mod", "go.sum", "gqlgen.yml", "tools.go", "schema", "graph", "resolvers", "upstream", "session", "edge", "telemetry", "manifest", "cache", "ratelimit"} {
+	for _, path := range []string{"go.mod", "go.sum", "gqlgen.yml", "tools.go", "schema", "graph", "resolvers", "upstream", "session", "edge", "telemetry", "manifest", "cache", "ratelimit", "order"} {
 		if out, err := exec.Command("cp", "-r", path, filepath.Join(dir, path)).CombinedOutput(); err != nil {
 			t.Fatalf("copying %s: %v: %s", path, err, out)
 		}

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -175,6 +176,8 @@ type gateway struct {
 	public http.Handler
 	admin  http.Handler
 	redis  redis.UniversalClient // nil without REDIS_URL
+	// executing counts the GraphQL requests past the execution limit.
+	executing *atomic.Int64
 }
 
 // close releases the gateway's connections to Redis.
@@ -262,7 +265,9 @@ func newTracedGateway(cfg *config, log *slog.Logger, tp trace.TracerProvider) (*
 	}
 	telemetry.RegisterActiveSessions(reg, sessions.CountActive)
 
-	gql := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{Upstream: client, Log: log}}))
+	executing := &atomic.Int64{}
+	busy := func() bool { return executing.Load() > 1 }
+	gql := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{Upstream: client, Log: log, Busy: busy}}))
 	gql.AddTransport(postTransport{log: log})
 	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	gql.SetErrorPresenter(telemetry.RecordErrors(resolvers.ErrorPresenter(log)))
@@ -307,6 +312,8 @@ func newTracedGateway(cfg *config, log *slog.Logger, tp trace.TracerProvider) (*
 			// client goes away, which cancels the calls in flight.
 			ctx, cancel := client.BeginRequest(r.Context())
 			defer cancel()
+			executing.Add(1)
+			defer executing.Add(-1)
 			ctx = upstream.WithLoaders(ctx, upstream.NewLoaders(client, loaderCfg))
 			next.ServeHTTP(w, r.WithContext(ctx))
 		})
@@ -363,9 +370,10 @@ func newTracedGateway(cfg *config, log *slog.Logger, tp trace.TracerProvider) (*
 	}
 	access := &telemetry.AccessLog{Log: log, RequestID: edge.RequestIDFrom, ClientAddr: edge.ClientAddrFrom, SessionCookie: sessions.CookieName()}
 	return &gateway{
-		public: edge.RequestID(proxies.Wrap(access.Wrap(mux))),
-		admin:  adminMux,
-		redis:  rdb,
+		public:    edge.RequestID(proxies.Wrap(access.Wrap(mux))),
+		admin:     adminMux,
+		redis:     rdb,
+		executing: executing,
 	}, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"customer-gateway/graph/model"
+	"customer-gateway/order"
 	"fmt"
 	"math"
 	"strconv"
@@ -174,7 +175,7 @@ type MutationResolver interface {
 	ReplyToTicket(ctx context.Context, idempotencyKey string, input model.ReplyToTicketInput) (*model.TicketPayload, error)
 }
 type OrderResolver interface {
-	Items(ctx context.Context, obj *model.Order) ([]*model.OrderItem, error)
+	Items(ctx context.Context, obj *model.Order) ([]*order.Line, error)
 	Invoice(ctx context.Context, obj *model.Order) (*model.Invoice, error)
 }
 type QueryResolver interface {
@@ -2363,8 +2364,8 @@ func (ec *executionContext) _Order_items(ctx context.Context, field graphql.Coll
 			return ec.Resolvers.Order().Items(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.OrderItem) graphql.Marshaler {
-			return ec.marshalNOrderItem2ᚕᚖcustomerᚑgatewayᚋgraphᚋmodelᚐOrderItemᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*order.Line) graphql.Marshaler {
+			return ec.marshalNOrderItem2ᚕᚖcustomerᚑgatewayᚋorderᚐLineᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2557,7 +2558,7 @@ func (ec *executionContext) fieldContext_OrderEdge_node(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _OrderItem_quantity(ctx context.Context, field graphql.CollectedField, obj *model.OrderItem) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrderItem_quantity(ctx context.Context, field graphql.CollectedField, obj *order.Line) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2580,7 +2581,7 @@ func (ec *executionContext) fieldContext_OrderItem_quantity(_ context.Context, f
 	return graphql.NewScalarFieldContext("OrderItem", field, false, false, "Int")
 }
 
-func (ec *executionContext) _OrderItem_unitPrice(ctx context.Context, field graphql.CollectedField, obj *model.OrderItem) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrderItem_unitPrice(ctx context.Context, field graphql.CollectedField, obj *order.Line) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2612,7 +2613,7 @@ func (ec *executionContext) fieldContext_OrderItem_unitPrice(_ context.Context, 
 	return fc, nil
 }
 
-func (ec *executionContext) _OrderItem_product(ctx context.Context, field graphql.CollectedField, obj *model.OrderItem) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrderItem_product(ctx context.Context, field graphql.CollectedField, obj *order.Line) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2621,7 +2622,7 @@ func (ec *executionContext) _OrderItem_product(ctx context.Context, field graphq
 			return ec.fieldContext_OrderItem_product(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Product, nil
+			return obj.Product()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Product) graphql.Marshaler {
@@ -2635,7 +2636,7 @@ func (ec *executionContext) fieldContext_OrderItem_product(_ context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "OrderItem",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Product(ctx, field)
@@ -5245,7 +5246,7 @@ func (ec *executionContext) _OrderEdge(ctx context.Context, sel ast.SelectionSet
 
 var orderItemImplementors = []string{"OrderItem"}
 
-func (ec *executionContext) _OrderItem(ctx context.Context, sel ast.SelectionSet, obj *model.OrderItem) graphql.Marshaler {
+func (ec *executionContext) _OrderItem(ctx context.Context, sel ast.SelectionSet, obj *order.Line) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, orderItemImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -6198,11 +6199,11 @@ func (ec *executionContext) marshalNOrderEdge2ᚖcustomerᚑgatewayᚋgraphᚋmo
 	return ec._OrderEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNOrderItem2ᚕᚖcustomerᚑgatewayᚋgraphᚋmodelᚐOrderItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.OrderItem) graphql.Marshaler {
+func (ec *executionContext) marshalNOrderItem2ᚕᚖcustomerᚑgatewayᚋorderᚐLineᚄ(ctx context.Context, sel ast.SelectionSet, v []*order.Line) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNOrderItem2ᚖcustomerᚑgatewayᚋgraphᚋmodelᚐOrderItem(ctx, sel, v[i])
+		return ec.marshalNOrderItem2ᚖcustomerᚑgatewayᚋorderᚐLine(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -6214,7 +6215,7 @@ func (ec *executionContext) marshalNOrderItem2ᚕᚖcustomerᚑgatewayᚋgraph�
 	return ret
 }
 
-func (ec *executionContext) marshalNOrderItem2ᚖcustomerᚑgatewayᚋgraphᚋmodelᚐOrderItem(ctx context.Context, sel ast.SelectionSet, v *model.OrderItem) graphql.Marshaler {
+func (ec *executionContext) marshalNOrderItem2ᚖcustomerᚑgatewayᚋorderᚐLine(ctx context.Context, sel ast.SelectionSet, v *order.Line) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "OrderItem!")
 		return graphql.Null

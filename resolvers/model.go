@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"customer-gateway/graph/model"
+	"customer-gateway/order"
 	"customer-gateway/upstream"
 )
 
@@ -77,7 +78,7 @@ func toOrder(o *upstream.Order, loc *time.Location) (*model.Order, error) {
 	return &model.Order{ID: string(o.ID), Number: string(o.Number), PlacedAt: placed, Status: status, Total: total}, nil
 }
 
-func toItem(it upstream.OrderItem, currency upstream.String) (*model.OrderItem, error) {
+func toLine(it upstream.OrderItem, currency upstream.String, product func() (*model.Product, error)) (*order.Line, error) {
 	quantity, err := graphQLInt(it.Quantity, math.MinInt32, "order line", it.ID, "quantity")
 	if err != nil {
 		return nil, err
@@ -86,7 +87,7 @@ func toItem(it upstream.OrderItem, currency upstream.String) (*model.OrderItem, 
 	if err != nil {
 		return nil, err
 	}
-	return &model.OrderItem{Quantity: quantity, UnitPrice: price, ProductID: string(it.ProductID)}, nil
+	return order.NewLine(quantity, price, product), nil
 }
 
 func toProduct(p *upstream.Product) (*model.Product, error) {

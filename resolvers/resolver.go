@@ -15,4 +15,12 @@ type Resolver struct {
 	Upstream *upstream.Client
 	// Log receives the causes of errors that customers only see masked.
 	Log *slog.Logger
+	// Busy reports whether other operations are executing besides the caller's. A nil Busy
+	// means never.
+	Busy func() bool
+}
+
+// busy reports whether other operations are executing besides the caller's.
+func (r *Resolver) busy() bool {
+	return r.Busy != nil && r.Busy()
 }

@@ -9,6 +9,7 @@ import (
 	"context"
 	"customer-gateway/graph"
 	"customer-gateway/graph/model"
+	"customer-gateway/order"
 	"customer-gateway/session"
 	"customer-gateway/upstream"
 )
@@ -163,7 +164,7 @@ func (r *mutationResolver) ReplyToTicket(ctx context.Context, idempotencyKey str
 }
 
 // Items is the resolver for the items field.
-func (r *orderResolver) Items(ctx context.Context, obj *model.Order) ([]*model.OrderItem, error) {
+func (r *orderResolver) Items(ctx context.Context, obj *model.Order) ([]*order.Line, error) {
 	id, err := requireIdentity(ctx)
 	if err != nil {
 		return nil, err
@@ -172,16 +173,7 @@ func (r *orderResolver) Items(ctx context.Context, obj *model.Order) ([]*model.O
 	if err != nil {
 		return nil, err
 	}
-	items := make([]*model.OrderItem, 0, len(rows))
-	for _, row := range rows {
-		item, err := toItem(row, upstream.String(obj.Total.Currency))
-		if err != nil {
-			return nil, err
-		}
-		items = append(items, item)
-	}
-	addProducts(ctx, items)
-	return items, nil
+	return r.lines(ctx, rows, upstream.String(obj.Total.Currency))
 }
 
 // Invoice is the resolver for the invoice field.

@@ -18,12 +18,6 @@ type Customer struct {
 	Name string `json:"name"`
 	// The customer's email address.
 	Email string `json:"email"`
-	// The customer's editable profile.
-	Profile *Profile `json:"profile"`
-	// The customer's support tickets, newest first, each with its messages.
-	Tickets []*Ticket `json:"tickets"`
-	// The customer's orders, newest first.
-	Orders *OrderConnection `json:"orders"`
 }
 
 // An invoice issued for an order.
@@ -78,10 +72,6 @@ type Order struct {
 	Status OrderStatus `json:"status"`
 	// The order's total, taxes included.
 	Total *Money `json:"total"`
-	// The order's lines.
-	Items []*OrderItem `json:"items"`
-	// The order's invoice, or null when none has been issued yet.
-	Invoice *Invoice `json:"invoice,omitempty"`
 }
 
 // A page of orders, as a Relay connection.
@@ -100,18 +90,6 @@ type OrderEdge struct {
 	Cursor string `json:"cursor"`
 	// The order.
 	Node *Order `json:"node"`
-}
-
-// One line of an order.
-type OrderItem struct {
-	// How many units were ordered.
-	Quantity int `json:"quantity"`
-	// The price of one unit when the order was placed.
-	UnitPrice *Money `json:"unitPrice"`
-	// The product ordered, or null when it is no longer in the catalog.
-	Product *Product `json:"product,omitempty"`
-	// The product's id, which the resolver of the order's lines looks up.
-	ProductID string `json:"-"`
 }
 
 // Paging information of a connection.
