@@ -73,18 +73,24 @@ func (c *Client) Login(ctx context.Context, email, password string) (*Account, e
 	p.Set("password", password)
 
 	var a Account
-	if err := c.callOnce(ctx, accountAPI, "login", &p, &a); err != nil {
+	if err := c.callOnce(ctx, accountAPI, "login", &p, &a, func() error { return checkAccount(&a, email) }); err != nil {
 		return nil, err
 	}
+	return &a, nil
+}
+
+// checkAccount returns a fault when a, the account a login with email returned, has no
+// customer_id or another email.
+func checkAccount(a *Account, email string) error {
 	if a.CustomerID == "" {
-		return nil, &Error{Category: ErrFault, API: accountAPI, Op: "login", Message: "answer without customer_id"}
+		return &Error{Category: ErrFault, API: accountAPI, Op: "login", Message: "answer without customer_id"}
 	}
 	if !sameEmail(string(a.Email), email) {
 		// The message leaves both emails out of the log and names only the customer id.
-		return nil, &Error{Category: ErrFault, API: accountAPI, Op: "login",
+		return &Error{Category: ErrFault, API: accountAPI, Op: "login",
 			Message: "account " + string(a.CustomerID) + " has another email than the one sent"}
 	}
-	return &a, nil
+	return nil
 }
 
 // sameEmail reports whether two emails name the same account the way the example back office
@@ -104,10 +110,8 @@ func (c *Client) Profile(ctx context.Context, customerID string) (*Profile, erro
 	p.Set("customer_id", customerID)
 
 	var pr Profile
-	if err := c.call(ctx, accountAPI, "profile", &p, &pr); err != nil {
-		return nil, err
-	}
-	if err := checkProfile("profile", customerID, &pr); err != nil {
+	check := func() error { return checkProfile("profile", customerID, &pr) }
+	if err := c.call(ctx, accountAPI, "profile", &p, &pr, check); err != nil {
 		return nil, err
 	}
 	return &pr, nil

@@ -166,21 +166,23 @@ func NewClient(cfg Config) (*Client, error) {
 func (c *Client) Location() *time.Location { return c.location }
 
 // call posts one read operation to one PHP file and decodes the payload of its answer into
-// payload. A read that fails with a fault or a timeout is sent again, at most Config.Retries
-// times. Errors are *Error values, or the context's cause when the caller went away.
-func (c *Client) call(ctx context.Context, api, op string, params *Params, payload any) error {
-	return c.do(ctx, api, op, params, payload, true)
+// payload. check, when not nil, then checks the decoded payload against the contract; its
+// error is the call's, in metrics and the circuit breaker too. A read that fails with a fault
+// or a timeout is sent again, at most Config.Retries times. Errors are *Error values, or the
+// context's cause when the caller went away.
+func (c *Client) call(ctx context.Context, api, op string, params *Params, payload any, check func() error) error {
+	return c.do(ctx, api, op, params, payload, check, true)
 }
 
 // callOnce is call for an operation that must not be sent twice, because the back office may
 // act on each copy: it is never retried.
-func (c *Client) callOnce(ctx context.Context, api, op string, params *Params, payload any) error {
-	return c.do(ctx, api, op, params, payload, false)
+func (c *Client) callOnce(ctx context.Context, api, op string, params *Params, payload any, check func() error) error {
+	return c.do(ctx, api, op, params, payload, check, false)
 }
 
 // do runs one call through the protections of the back office: the request's call budget,
 // then per attempt the API's circuit breaker and concurrency cap, and retries for reads.
-func (c *Client) do(ctx context.Context, api, op string, params *Params, payload any, idempotent bool) error {
+func (c *Client) do(ctx context.Context, api, op string, params *Params, payload any, check func() error, idempotent bool) error {
 	if !spend(ctx) {
 		err := &Error{Category: ErrBudgetExceeded, API: api, Op: op}
 		c.observe(api, op, outcomeOf(err))
@@ -192,7 +194,7 @@ func (c *Client) do(ctx context.Context, api, op string, params *Params, payload
 		retries = c.guard.retries
 	}
 	for attempt := 0; ; attempt++ {
-		err := c.attempt(ctx, api, op, params, payload)
+		err := c.attempt(ctx, api, op, params, payload, check)
 		c.observe(api, op, outcomeOf(err))
 		if err == nil || attempt == retries || !retryable(err) {
 			return err
@@ -211,8 +213,8 @@ func (c *Client) do(ctx context.Context, api, op string, params *Params, payload
 }
 
 // attempt sends one call once, if the API's circuit breaker lets it through, holding one of
-// the API's concurrency slots while it runs.
-func (c *Client) attempt(ctx context.Context, api, op string, params *Params, payload any) error {
+// the API's concurrency slots while it runs, and then runs check, when not nil.
+func (c *Client) attempt(ctx context.Context, api, op string, params *Params, payload any, check func() error) error {
 	ctx, finish := c.trace(ctx, api, op)
 	breaker, slots := c.guard.forAPI(api)
 	done, err := breaker.Allow()
@@ -229,6 +231,9 @@ func (c *Client) attempt(ctx context.Context, api, op string, params *Params, pa
 	}
 	err = c.send(ctx, api, op, params, payload)
 	slots.Release(1)
+	if err == nil && check != nil {
+		err = check()
+	}
 	done(err)
 	finish(outcomeOf(err))
 	return err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -185,8 +186,9 @@ func TestLoaderMismatchFailsBatchFakeBackOffice(t *testing.T) {
 		`"5":{"id":"77","sku":"SKU-77","name":"Other","price":"1.00","currency":"EUR","active":"1"},`+
 		`"6":{"id":"6","sku":"SKU-6","name":"Six","price":"1.00","currency":"EUR","active":"1"}}}`))
 	// The two products come from one batch of order lines, so they are fetched together at
-	// once, and the hour-long batch window is never waited for.
-	l := NewLoaders(f.client(t, Config{}), LoaderConfig{Wait: hourWait})
+	// once, and the hour-long batch window is never waited for. Retries are off, so that the
+	// count below is of batches.
+	l := NewLoaders(f.client(t, Config{Retries: -1}), LoaderConfig{Wait: hourWait})
 	l.groupProducts(map[string]List[OrderItem]{"1": {{ProductID: "5"}, {ProductID: "6"}}})
 	ctx, cancel := context.WithTimeout(context.Background(), guardDeadline)
 	defer cancel()
@@ -204,6 +206,26 @@ func TestLoaderMismatchFailsBatchFakeBackOffice(t *testing.T) {
 	})
 	if n := f.count(productAPI); n != 1 {
 		t.Errorf("%d calls, want 1", n)
+	}
+}
+
+// TestContractFaultIsFaultFakeBackOffice checks that a response that breaks the contract counts
+// as a fault in the metrics, and is sent again like a read with any other fault.
+func TestContractFaultIsFaultFakeBackOffice(t *testing.T) {
+	f := newFakeBackOffice(t, answerBody(`{"status":"ok","data":{`+
+		`"5":{"id":"77","sku":"SKU-77","name":"Other","price":"1.00","currency":"EUR","active":"1"}}}`))
+	var outcomes []string
+	observe := func(api, op, outcome string) { outcomes = append(outcomes, api+" "+op+" "+outcome) }
+	c := f.client(t, Config{Retries: 1, Observe: observe})
+
+	_, err := c.Products(context.Background(), []string{"5"})
+	checkFault(t, err, "row for 5 names id 77", "Other")
+	want := []string{productAPI + " get fault", productAPI + " get fault"}
+	if !slices.Equal(outcomes, want) {
+		t.Errorf("outcomes = %q, want %q", outcomes, want)
+	}
+	if n := f.count(productAPI); n != 2 {
+		t.Errorf("%d calls, want 2: the call and its retry", n)
 	}
 }
 

@@ -121,9 +121,6 @@ func mismatch(api, op, requested, field string, got ID) *Error {
 // names another record in the field that rowID reads. It also returns one for a row under
 // another key, such as a JSON list's index, that names a requested record, which would
 // otherwise look missing. Other rows under keys that were not requested are not checked.
-//
-// NOTE: the call was already counted when these checks run, so a fault they find shows as an
-// ok call in gateway_upstream_requests_total, and an alert on its fault outcome misses it.
 func checkRowIDs[R any](api, op, field string, requested []string, rows map[string]R, rowID func(*R) ID) error {
 	requestedIDs := make(map[ID]bool, len(requested))
 	for _, id := range requested {

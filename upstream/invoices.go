@@ -26,10 +26,10 @@ func (c *Client) InvoicesByOrders(ctx context.Context, customerID string, orderI
 	p.SetList("order_ids", orderIDs)
 
 	var rows Map[Invoice]
-	if err := c.call(ctx, invoiceAPI, "by_orders", &p, &rows); err != nil {
-		return nil, err
+	check := func() error {
+		return checkRowIDs(invoiceAPI, "by_orders", "order_id", orderIDs, rows, func(inv *Invoice) ID { return inv.OrderID })
 	}
-	if err := checkRowIDs(invoiceAPI, "by_orders", "order_id", orderIDs, rows, func(inv *Invoice) ID { return inv.OrderID }); err != nil {
+	if err := c.call(ctx, invoiceAPI, "by_orders", &p, &rows, check); err != nil {
 		return nil, err
 	}
 	return rows, nil

@@ -35,7 +35,9 @@ func (c *Client) mutate(ctx context.Context, api, op string, params *Params, pay
 		return err
 	}
 	// One attempt through the API's circuit breaker and concurrency cap, like a read's first.
-	err := c.attempt(httptrace.WithClientTrace(ctx, trace), api, op, params, payload)
+	// NOTE: the callers check the response against the contract after this, so a fault they
+	// find counts as an ok call in gateway_upstream_requests_total.
+	err := c.attempt(httptrace.WithClientTrace(ctx, trace), api, op, params, payload, nil)
 	if wrote.Load() {
 		err = afterWrite(err)
 	}

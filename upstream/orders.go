@@ -47,14 +47,14 @@ func (c *Client) ListOrders(ctx context.Context, customerID string, offset, limi
 	p.Set("limit", strconv.Itoa(limit))
 
 	var page OrderPage
-	if err := c.call(ctx, orderAPI, "list", &p, &page); err != nil {
-		return nil, err
+	check := func() error {
+		if len(page.Orders) > limit {
+			return &Error{Category: ErrFault, API: orderAPI, Op: "list",
+				Message: "page of " + strconv.Itoa(len(page.Orders)) + " orders for a limit of " + strconv.Itoa(limit)}
+		}
+		return checkUniqueIDs(orderAPI, "list", "id", page.Orders, func(o *Order) ID { return o.ID })
 	}
-	if len(page.Orders) > limit {
-		return nil, &Error{Category: ErrFault, API: orderAPI, Op: "list",
-			Message: "page of " + strconv.Itoa(len(page.Orders)) + " orders for a limit of " + strconv.Itoa(limit)}
-	}
-	if err := checkUniqueIDs(orderAPI, "list", "id", page.Orders, func(o *Order) ID { return o.ID }); err != nil {
+	if err := c.call(ctx, orderAPI, "list", &p, &page, check); err != nil {
 		return nil, err
 	}
 	return &page, nil
@@ -68,10 +68,8 @@ func (c *Client) Orders(ctx context.Context, customerID string, ids []string) (m
 	p.SetList("ids", ids)
 
 	var rows Map[Order]
-	if err := c.call(ctx, orderAPI, "get", &p, &rows); err != nil {
-		return nil, err
-	}
-	if err := checkRowIDs(orderAPI, "get", "id", ids, rows, func(o *Order) ID { return o.ID }); err != nil {
+	check := func() error { return checkRowIDs(orderAPI, "get", "id", ids, rows, func(o *Order) ID { return o.ID }) }
+	if err := c.call(ctx, orderAPI, "get", &p, &rows, check); err != nil {
 		return nil, err
 	}
 	return rows, nil
@@ -87,19 +85,26 @@ func (c *Client) OrderItems(ctx context.Context, customerID string, orderIDs []s
 	p.SetList("order_ids", orderIDs)
 
 	var rows Map[List[OrderItem]]
-	if err := c.call(ctx, orderAPI, "items", &p, &rows); err != nil {
+	if err := c.call(ctx, orderAPI, "items", &p, &rows, func() error { return checkLines(orderIDs, rows) }); err != nil {
 		return nil, err
 	}
+	return rows, nil
+}
+
+// checkLines returns a fault when a line filed under a requested order names another order, or
+// when one order has two lines of one id. A line filed under a key that was not requested and
+// naming a requested order is a fault as well.
+func checkLines(orderIDs []string, rows map[string]List[OrderItem]) error {
 	requested := make(map[ID]bool, len(orderIDs))
 	for _, id := range orderIDs {
 		requested[ID(id)] = true
 		for _, it := range rows[id] {
 			if it.OrderID != ID(id) {
-				return nil, mismatch(orderAPI, "items", id, "order_id", it.OrderID)
+				return mismatch(orderAPI, "items", id, "order_id", it.OrderID)
 			}
 		}
 		if err := checkUniqueIDs(orderAPI, "items", "id", rows[id], func(it *OrderItem) ID { return it.ID }); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	for key, items := range rows {
@@ -108,9 +113,9 @@ func (c *Client) OrderItems(ctx context.Context, customerID string, orderIDs []s
 		}
 		for _, it := range items {
 			if requested[it.OrderID] {
-				return nil, misfiled(orderAPI, "items", "order_id", it.OrderID)
+				return misfiled(orderAPI, "items", "order_id", it.OrderID)
 			}
 		}
 	}
-	return rows, nil
+	return nil
 }

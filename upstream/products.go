@@ -27,10 +27,10 @@ func (c *Client) Products(ctx context.Context, ids []string) (map[string]Product
 	p.SetList("ids", ids)
 
 	var rows Map[Product]
-	if err := c.call(ctx, productAPI, "get", &p, &rows); err != nil {
-		return nil, err
+	check := func() error {
+		return checkRowIDs(productAPI, "get", "id", ids, rows, func(p *Product) ID { return p.ID })
 	}
-	if err := checkRowIDs(productAPI, "get", "id", ids, rows, func(p *Product) ID { return p.ID }); err != nil {
+	if err := c.call(ctx, productAPI, "get", &p, &rows, check); err != nil {
 		return nil, err
 	}
 	return rows, nil

@@ -32,21 +32,28 @@ func (c *Client) Tickets(ctx context.Context, customerID string) ([]Ticket, erro
 	p.Set("customer_id", customerID)
 
 	var rows List[Ticket]
-	if err := c.call(ctx, supportAPI, "list", &p, &rows); err != nil {
+	if err := c.call(ctx, supportAPI, "list", &p, &rows, func() error { return checkTickets(customerID, rows) }); err != nil {
 		return nil, err
 	}
+	return rows, nil
+}
+
+// checkTickets returns a fault when a ticket of rows belongs to another customer than
+// customerID, when two tickets have one id, or when a message names another ticket than its
+// own.
+func checkTickets(customerID string, rows []Ticket) error {
 	if err := checkUniqueIDs(supportAPI, "list", "id", rows, func(t *Ticket) ID { return t.ID }); err != nil {
-		return nil, err
+		return err
 	}
 	for _, t := range rows {
 		if t.CustomerID != ID(customerID) {
-			return nil, &Error{Category: ErrFault, API: supportAPI, Op: "list", Message: "response contains another customer's ticket"}
+			return &Error{Category: ErrFault, API: supportAPI, Op: "list", Message: "response contains another customer's ticket"}
 		}
 		if err := checkMessages("list", &t); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return rows, nil
+	return nil
 }
 
 // OpenTicket opens a ticket for a customer with its first message and returns it. The call
