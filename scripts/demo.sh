@@ -29,7 +29,9 @@ stop() {
 	[ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2>/dev/null
 	wait 2>/dev/null || true
 }
-trap stop INT TERM EXIT
+# Ctrl-C is how the demo is meant to end, so it exits with success.
+trap 'stop; exit 0' INT TERM
+trap stop EXIT
 
 scripts/backend.sh >"$STATE_DIR/backend.log" 2>&1 &
 pids+=($!)
