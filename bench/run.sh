@@ -34,7 +34,7 @@ measure() {
 	taskset -c "$LOAD_CPU" "$BENCH_STATE/load" -peer "$1" -url "http://$BENCH_HOST:$2" -page "$3" \
 		-connections "$4" -duration "$BENCH_DURATION" -warmup "$BENCH_WARMUP" \
 		-calls "http://$BENCH_HOST:$UPSTREAM_PORT/calls" -label "$5" -format row \
-		-cpu-pids "$peer_pid $(pgrep -P "$peer_pid" | tr '\n' ' ')"
+		-cpu-pids "${peer_pid:+$peer_pid $(pgrep -P "$peer_pid" | tr '\n' ' ')}"
 }
 
 # start_peer NAME starts the gateway or a peer in front of the benchmark upstream and sets
@@ -107,12 +107,19 @@ measure gateway "$peer_port" dashboard "$BENCH_CONNECTIONS" "gateway dashboard, 
 stop_peer
 window="$BENCH_STATE/window.md"
 : >"$window"
+# chain measures the dashboard's calls sent straight to the benchmark upstream, as row label $1.
+chain() {
+	echo "measuring the upstream chain alone" >&2
+	UPSTREAM_API_KEY="$BENCH_KEY" peer_pid="" measure chain "$UPSTREAM_PORT" dashboard 1 "$1" >>"$window"
+}
+chain "upstream chain alone, before the gateway"
 for wait in 2ms 1ms 500us 100us; do
 	start_peer gateway "$wait"
 	echo "measuring the gateway with BATCH_WAIT=$wait" >&2
 	measure gateway "$peer_port" dashboard 1 "gateway dashboard, BATCH_WAIT=$wait" >>"$window"
 	stop_peer
 done
+chain "upstream chain alone, after the gateway"
 stop_all
 
 # Allocations per operation of the handler, in-process against a fake upstream.
@@ -206,7 +213,11 @@ sent at once without waiting for it; on the dashboard only the profile waits, be
 list. The benchmark upstream answers each call when its latency has passed since the request
 arrived, within about 0.1 ms: it sleeps with nanosleep, because Go's time.Sleep woke it up to
 a millisecond late on an idle machine (0.16 to 0.56 ms late for sleeps of 4.6 to 5 ms, measured
-here). The chain itself therefore takes a little over 15 ms plus loopback time.
+here). The chain itself therefore takes a little over 15 ms plus loopback time. The rows
+"upstream chain alone" measure it on this machine: the load generator sends the dashboard's
+five calls straight to the benchmark upstream, level by level and with nothing in between
+(\`-peer chain\`), once before the gateway's rows and once after. The time of a gateway row
+above them is the gateway's own.
 
 | peer and page | load | pages/s | p50 | p99 | errors | upstream calls per page, alone | upstream calls per page, under load | browser round trips per page | CPU per page |
 | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |

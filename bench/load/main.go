@@ -1,5 +1,5 @@
 // Command load is the benchmark's load generator. It drives one peer (the gateway, the Apollo
-// Server peer or the old PHP connector) with one page of the site, either closed-loop (a fixed
+// Server peer, the old PHP connector, or the upstream chain alone) with one page of the site, either closed-loop (a fixed
 // number of connections, each sending its next page when the last one is answered) or
 // open-loop (a fixed rate of pages per second), and prints throughput, latency percentiles,
 // errors and the upstream calls per page. Latencies are per page: for the connector a page is
@@ -45,7 +45,7 @@ type options struct {
 
 func main() {
 	var o options
-	flag.StringVar(&o.peer, "peer", "gateway", "`peer` to drive: gateway, apollo or connector")
+	flag.StringVar(&o.peer, "peer", "gateway", "`peer` to drive: gateway, apollo, connector, or chain (the page's upstream calls sent straight to the benchmark upstream, whose key is UPSTREAM_API_KEY)")
 	flag.StringVar(&o.baseURL, "url", "http://127.0.0.1:8080", "base `URL` of the peer")
 	flag.StringVar(&o.page, "page", "dashboard", "`page` to load: dashboard or detail")
 	flag.IntVar(&o.connections, "connections", 50, "concurrent connections, each with its own login")
@@ -361,13 +361,20 @@ func newDriver(o options) (driver, error) {
 	switch o.peer {
 	case "gateway", "apollo":
 		return newGraphQLDriver(o)
-	case "connector":
+	case "connector", "chain":
 		if o.page != "dashboard" && o.page != "detail" {
 			return nil, fmt.Errorf("page %q is unknown: use dashboard or detail", o.page)
 		}
-		return &connectorDriver{base: o.baseURL, page: o.page}, nil
+		d := &connectorDriver{base: o.baseURL, page: o.page}
+		if o.peer == "chain" {
+			d.key = os.Getenv("UPSTREAM_API_KEY")
+			if d.key == "" {
+				return nil, errors.New("UPSTREAM_API_KEY is missing: the chain peer sends the benchmark upstream's key")
+			}
+		}
+		return d, nil
 	}
-	return nil, fmt.Errorf("peer %q is unknown: use gateway, apollo or connector", o.peer)
+	return nil, fmt.Errorf("peer %q is unknown: use gateway, apollo, connector or chain", o.peer)
 }
 
 // detailOrderID is the order the detail page shows: ann's newest, which has lines and an
@@ -466,9 +473,12 @@ func (d *graphQLDriver) roundTrips() int { return 1 }
 
 // connectorDriver loads a page the way the site's JavaScript did through the old connector:
 // one browser request per upstream call, each level waiting for the ids of the one before.
+// With a key, it sends the same calls straight to the benchmark upstream instead, which
+// measures the least time the page's chain of calls takes on the machine.
 type connectorDriver struct {
 	base string
 	page string
+	key  string // the upstream's API key, for the chain peer; empty for the connector
 }
 
 func (d *connectorDriver) login(*http.Client) (string, error) {
@@ -477,6 +487,9 @@ func (d *connectorDriver) login(*http.Client) (string, error) {
 }
 
 func (d *connectorDriver) roundTrips() int {
+	if d.key != "" {
+		return 0 // the chain peer has no browser
+	}
 	if d.page == "dashboard" {
 		return 5
 	}
@@ -485,7 +498,12 @@ func (d *connectorDriver) roundTrips() int {
 
 // call sends one connector request and decodes its payload into out.
 func (d *connectorDriver) call(ctx context.Context, client *http.Client, form url.Values, out any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.base+"/connector.php", strings.NewReader(form.Encode()))
+	target := d.base + "/connector.php"
+	body := form
+	if d.key != "" {
+		target, body = d.upstreamCall(form)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, strings.NewReader(body.Encode()))
 	if err != nil {
 		return err
 	}
@@ -501,7 +519,7 @@ func (d *connectorDriver) call(ctx context.Context, client *http.Client, form ur
 		return err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("connector %s %s: status %d", form.Get("area"), form.Get("action"), resp.StatusCode)
+		return fmt.Errorf("%s %s: status %d", form.Get("area"), form.Get("action"), resp.StatusCode)
 	}
 	var env struct {
 		Status  any             `json:"status"`
@@ -511,10 +529,10 @@ func (d *connectorDriver) call(ctx context.Context, client *http.Client, form ur
 		Code    string          `json:"code"`
 	}
 	if err := json.Unmarshal(raw, &env); err != nil {
-		return fmt.Errorf("connector %s %s: %w", form.Get("area"), form.Get("action"), err)
+		return fmt.Errorf("%s %s: %w", form.Get("area"), form.Get("action"), err)
 	}
 	if env.Code != "" {
-		return fmt.Errorf("connector %s %s: code %s", form.Get("area"), form.Get("action"), env.Code)
+		return fmt.Errorf("%s %s: code %s", form.Get("area"), form.Get("action"), env.Code)
 	}
 	payload := env.Data
 	if payload == nil {
@@ -525,6 +543,37 @@ func (d *connectorDriver) call(ctx context.Context, client *http.Client, form ur
 		return nil
 	}
 	return json.Unmarshal(payload, out)
+}
+
+// upstreamCall returns the benchmark upstream's URL and form for the connector request form,
+// with the parameter names of docs/upstream-contract.md.
+func (d *connectorDriver) upstreamCall(form url.Values) (string, url.Values) {
+	v := url.Values{"key": {d.key}, "customer_id": form["customer"]}
+	file := "order_api.php"
+	switch form.Get("area") + " " + form.Get("action") {
+	case "account profile":
+		file = "account_api.php"
+		v.Set("req", "profile")
+	case "orders list":
+		v.Set("req", "list")
+		v.Set("offset", form.Get("start"))
+		v.Set("limit", form.Get("count"))
+	case "orders lines":
+		v.Set("req", "items")
+		v["order_ids[]"] = form["order[]"]
+	case "orders get":
+		v.Set("req", "get")
+		v["ids[]"] = form["order[]"]
+	case "invoices invoices":
+		file = "invoice_api.php"
+		v.Set("req", "by_orders")
+		v["order_ids[]"] = form["order[]"]
+	case "catalog get":
+		file = "product_api.php"
+		v.Set("req", "get")
+		v["ids[]"] = form["product[]"]
+	}
+	return d.base + "/apis/" + file, v
 }
 
 // parallel runs fns at once, as a browser's Promise.all does, and returns the first error.
