@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -81,10 +82,16 @@ func (t postTransport) write(w http.ResponseWriter, r *http.Request, resp *graph
 	b, err := encodeResponse(resp)
 	if err != nil {
 		t.log.Error("encoding GraphQL response failed", "request_id", edge.RequestIDFrom(r.Context()), "error", err)
+		w.Header().Set("Content-Length", strconv.Itoa(len(internalErrorBody)))
 		w.WriteHeader(http.StatusInternalServerError)
 		io.WriteString(w, internalErrorBody)
 		return
 	}
+
+	// With its length known, the response is sent whole rather than chunked, and the client
+	// has all of it when the last byte is written. A chunked response would end only when
+	// the handlers around this one (the access log, the metrics) have returned.
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.Write(b)
 }
 

@@ -9,6 +9,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -94,6 +95,9 @@ func TestPOSTTransportMatchesGqlgen(t *testing.T) {
 			if g, w := got.Header().Get("Content-Type"), want.Header().Get("Content-Type"); g != w {
 				t.Errorf("Content-Type = %q, want %q", g, w)
 			}
+			if length := got.Header().Get("Content-Length"); length != strconv.Itoa(got.Body.Len()) {
+				t.Errorf("Content-Length = %q, want %d", length, got.Body.Len())
+			}
 			if tt.exact && got.Body.String() != want.Body.String() {
 				t.Errorf("body = %s\nwant %s", got.Body, want.Body)
 			}
@@ -120,6 +124,9 @@ func TestPOSTTransportUnencodableResponse(t *testing.T) {
 
 	if rec.Code != http.StatusInternalServerError {
 		t.Errorf("status = %d, want 500", rec.Code)
+	}
+	if length := rec.Header().Get("Content-Length"); length != strconv.Itoa(rec.Body.Len()) {
+		t.Errorf("Content-Length = %q, want %d", length, rec.Body.Len())
 	}
 	if !strings.Contains(rec.Body.String(), `"code":"INTERNAL_SERVER_ERROR"`) {
 		t.Errorf("body = %s, want INTERNAL_SERVER_ERROR", rec.Body)
