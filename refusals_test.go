@@ -23,6 +23,10 @@ func TestMalformedBodiesAreBadRequests(t *testing.T) {
 		"query-not-string":             `{"query":5}`,
 		"variables-string":             `{"query":"{ me { id } }","variables":"x"}`,
 		"variables-array":              `{"query":"{ me { id } }","variables":[1]}`,
+		"trailing-text":                `{"query":"{ me { id } }"} x`,
+		"trailing-brace":               `{"query":"{ me { id } }"}}`,
+		"two-objects":                  `{"query":"{ me { id } }"}{"query":"{ me { id } }"}`,
+		"trailing-password":            `{"query":"{ me { id } }"} {"variables":{"p":"Hunter2-secret"}}`,
 	}
 	for name, body := range bodies {
 		t.Run(name, func(t *testing.T) {
@@ -67,7 +71,12 @@ func TestAPIHeadersOnEveryResponse(t *testing.T) {
 		{"malformed body", http.MethodPost, "application/json", `{"query":`, http.StatusBadRequest},
 		{"invalid document", http.MethodPost, "application/json", `{"query":"{ nosuchfield }"}`, http.StatusUnprocessableEntity},
 		{"GET", http.MethodGet, "", "", http.StatusMethodNotAllowed},
+		{"trailing white space", http.MethodPost, "application/json", "{\"query\":\"{ me { id } }\"} \r\n\t", http.StatusOK},
 		{"text body", http.MethodPost, "text/plain", `{"query":"{ me { id } }"}`, http.StatusUnsupportedMediaType},
+		{"UTF-8 charset", http.MethodPost, "application/json; charset=UTF-8", `{"query":"{ me { id } }"}`, http.StatusOK},
+		{"UTF-16 charset", http.MethodPost, "application/json; charset=utf-16", `{"query":"{ me { id } }"}`, http.StatusUnsupportedMediaType},
+		{"Latin-1 charset", http.MethodPost, "application/json;charset=iso-8859-1", `{"query":"{ me { id } }"}`, http.StatusUnsupportedMediaType},
+		{"empty charset", http.MethodPost, "application/json; charset=", `{"query":"{ me { id } }"}`, http.StatusUnsupportedMediaType},
 		{"body too large", http.MethodPost, "application/json", `{"query":"` + strings.Repeat("a", 3<<20) + `"}`, http.StatusRequestEntityTooLarge},
 	}
 	for _, tt := range tests {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"mime"
@@ -57,7 +58,11 @@ func (t postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 	var params graphql.RawParams
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
-	if err := dec.Decode(&params); err != nil {
+	err = dec.Decode(&params)
+	if err == nil {
+		err = endOfBody(dec)
+	}
+	if err != nil {
 		w.WriteHeader(http.StatusBadRequest)
 		gqlErr := gqlerror.Errorf("json request body could not be decoded: %+v body:%s", err, body)
 		t.write(w, r, exec.DispatchError(ctx, gqlerror.List{gqlErr}))
@@ -75,6 +80,15 @@ func (t postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 
 	responses, ctx := exec.DispatchOperation(ctx, opCtx)
 	t.write(w, r, responses(ctx))
+}
+
+// endOfBody returns an error unless only white space follows the JSON value dec has decoded.
+// Decode stops after the first value, and gqlgen's transport would run it and ignore the rest.
+func endOfBody(dec *json.Decoder) error {
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("unexpected data after the top-level value")
+	}
+	return nil
 }
 
 // write writes resp, or a 500 with INTERNAL_SERVER_ERROR when resp cannot be encoded.

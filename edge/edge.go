@@ -102,8 +102,8 @@ func (g *Guard) Wrap(next http.Handler) http.Handler {
 			WriteError(w, r, http.StatusMethodNotAllowed, "BAD_REQUEST", "Only POST is accepted.")
 			return
 		}
-		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-			WriteError(w, r, http.StatusUnsupportedMediaType, "BAD_REQUEST", "The body must be application/json.")
+		if !isJSONInUTF8(r.Header.Get("Content-Type")) {
+			WriteError(w, r, http.StatusUnsupportedMediaType, "BAD_REQUEST", "The body must be application/json, in UTF-8.")
 			return
 		}
 		if !g.sameSite(r, allowed) {
@@ -135,6 +135,18 @@ func (g *Guard) Wrap(next http.Handler) http.Handler {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		next.ServeHTTP(w, r)
 	})
+}
+
+// isJSONInUTF8 reports whether contentType is application/json with no charset, or with
+// UTF-8 as its charset. JSON sent between systems is UTF-8 (RFC 8259), and the body is read as
+// such, so a body declared in another charset would be misread.
+func isJSONInUTF8(contentType string) bool {
+	mediaType, params, err := mime.ParseMediaType(contentType)
+	if err != nil || mediaType != "application/json" {
+		return false
+	}
+	charset, ok := params["charset"]
+	return !ok || strings.EqualFold(charset, "utf-8") || strings.EqualFold(charset, "utf8")
 }
 
 // sameSite reports whether r comes from an allowed origin. Browsers send Origin with every
