@@ -105,6 +105,36 @@ func TestAPIHeadersOnEveryResponse(t *testing.T) {
 	}
 }
 
+func TestOperationNameSelectsNone(t *testing.T) {
+	g := newTestGateway(t, false)
+	tests := []struct {
+		name string
+		body string
+		want string
+	}{
+		{"two operations, no name", `{"query":"query A { me { id } } query B { me { name } }"}`, "operationName must name"},
+		{"unknown name", `{"query":"query A { me { id } }","operationName":"Z"}`, "no operation named by operationName"},
+		{"fragments only", `{"query":"fragment F on Query { me { id } }"}`, "no operation to run"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, raw := g.browser().post(tt.body, nil)
+			var out gqlResponse
+			json.Unmarshal(raw, &out)
+
+			if resp.StatusCode != http.StatusUnprocessableEntity {
+				t.Errorf("status = %d, want 422", resp.StatusCode)
+			}
+			if got := out.codes(); len(got) != 1 || got[0] != "GRAPHQL_VALIDATION_FAILED" {
+				t.Fatalf("codes = %v, want [GRAPHQL_VALIDATION_FAILED]", got)
+			}
+			if !strings.Contains(out.Errors[0].Message, tt.want) {
+				t.Errorf("message = %q, want it to contain %q", out.Errors[0].Message, tt.want)
+			}
+		})
+	}
+}
+
 func TestBodyWithoutOperation(t *testing.T) {
 	g := newTestGateway(t, false)
 	for _, body := range []string{`null`, `{}`, `{"query":""}`} {

@@ -7,6 +7,7 @@ import (
 	"math"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -26,7 +27,8 @@ type Limits struct {
 	Depth int
 	// Aliases is the maximum number of aliased fields in the operation.
 	Aliases int
-	// RootFields is the maximum number of fields selected at the root of the operation.
+	// RootFields is the maximum number of fields selected at the root of the operation. Fields
+	// with the same response key count once, because they merge into one.
 	RootFields int
 	// Complexity is the maximum cost: each field costs 1, and a field with a first argument
 	// costs 1 plus first times the cost of its selection.
@@ -127,7 +129,7 @@ func (o *OperationLimits) MutateOperationParameters(ctx context.Context, params 
 	}
 	op := doc.Operations.ForName(params.OperationName)
 	if op == nil {
-		return nil
+		return noOperation(doc, params.OperationName)
 	}
 
 	cost, tooComplex := o.measure(doc, op, params.Variables)
@@ -140,6 +142,22 @@ func (o *OperationLimits) MutateOperationParameters(ctx context.Context, params 
 		}
 	}
 	return nil
+}
+
+// noOperation returns the validation error of a document in which operationName selects no
+// operation. gqlgen's own message, "operation  not found", does not say what to change. The
+// name is not repeated, because it is the client's text and may be long.
+func noOperation(doc *ast.QueryDocument, operationName string) *gqlerror.Error {
+	message := "The document has no operation named by operationName."
+	switch {
+	case len(doc.Operations) == 0:
+		message = "The document has no operation to run."
+	case operationName == "":
+		message = "The document has more than one operation, so operationName must name the one to run."
+	}
+	err := &gqlerror.Error{Message: message}
+	errcode.Set(err, errcode.ValidationFailed)
+	return err
 }
 
 // refuse wraps err for gqlgen; the error presenter classifies it by its cause.
@@ -197,9 +215,15 @@ func (o *OperationLimits) measure(doc *ast.QueryDocument, op *ast.OperationDefin
 		}
 	}
 
-	rootFields := 0
+	// Root fields with the same response key merge into one when the executor runs them, so
+	// each key counts once. A field repeated through several fragments is one field.
+	rootKeys := map[string]bool{}
 	complexity := m.selectionCost(op.SelectionSet, root, 1, func(f *ast.Field) {
-		rootFields++
+		key := f.Alias
+		if key == "" {
+			key = f.Name
+		}
+		rootKeys[key] = true
 		if op.Operation == ast.Mutation && f.Name == "login" {
 			// An email that is not a string fails validation later; it still counts as an
 			// attempt, under the empty email.
@@ -207,6 +231,7 @@ func (o *OperationLimits) measure(doc *ast.QueryDocument, op *ast.OperationDefin
 			m.emails = append(m.emails, email)
 		}
 	})
+	rootFields := len(rootKeys)
 	switch {
 	case m.err != nil:
 		return Cost{}, m.err

@@ -128,6 +128,33 @@ func TestFragmentBombStopsAtLimit(t *testing.T) {
 	}
 }
 
+func TestRootFieldsCountMergedFields(t *testing.T) {
+	o := newLimits(t)
+
+	// 21 fragments, each selecting me and spreading the next: one root field once merged.
+	var b strings.Builder
+	b.WriteString("{ ...F0 }")
+	for i := range 21 {
+		b.WriteString(" fragment F" + strconv.Itoa(i) + " on Query { me { id } ...F" + strconv.Itoa(i+1) + " }")
+	}
+	b.WriteString(" fragment F21 on Query { me { id } }")
+	if _, err := costOf(t, o, b.String(), nil); err != nil {
+		t.Errorf("one field through fragments: %v", err)
+	}
+
+	// The same field written six times, with and without its name as alias.
+	if _, err := costOf(t, o, "{ me { id } me { name } me: me { id } ...on Query { me { id } } me { id } me { id } }", nil); err != nil {
+		t.Errorf("one field written six times: %v", err)
+	}
+
+	// Six response keys are six root fields, however they are written.
+	var tooComplex *TooComplexError
+	six := "{ me { id } a: me { id } ...on Query { b: me { id } } ...X } fragment X on Query { c: me { id } d: me { id } e: me { id } }"
+	if _, err := costOf(t, o, six, nil); !errors.As(err, &tooComplex) || tooComplex.Limit != "rootFields" {
+		t.Errorf("six response keys: err = %v, want the rootFields limit", err)
+	}
+}
+
 func TestLoginEmailFromEveryForm(t *testing.T) {
 	o := newLimits(t)
 	const login = `login(email: %s, password: "x") { customer { id } }`
