@@ -135,6 +135,27 @@ func TestOperationNameSelectsNone(t *testing.T) {
 	}
 }
 
+// TestUpgradeHeaderIgnored checks that a POST asking to switch protocols is served over
+// HTTP/1.1 like any other, where gqlgen's POST transport turned it away without an error code.
+func TestUpgradeHeaderIgnored(t *testing.T) {
+	g := newTestGateway(t, false)
+	for _, upgrade := range []string{"websocket", "h2c", "x"} {
+		resp, raw := g.browser().post(`{"query":"{ me { id } }"}`, http.Header{"Upgrade": {upgrade}})
+		var out gqlResponse
+		json.Unmarshal(raw, &out)
+
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("Upgrade %s: status = %d, want 200", upgrade, resp.StatusCode)
+		}
+		if got := resp.Header.Get("Content-Type"); got != "application/json" {
+			t.Errorf("Upgrade %s: Content-Type = %q, want application/json", upgrade, got)
+		}
+		if len(out.Errors) != 0 || string(out.Data) != `{"me":null}` {
+			t.Errorf("Upgrade %s: body = %s, want data with me null", upgrade, raw)
+		}
+	}
+}
+
 func TestBodyWithoutOperation(t *testing.T) {
 	g := newTestGateway(t, false)
 	for _, body := range []string{`null`, `{}`, `{"query":""}`} {

@@ -38,6 +38,14 @@ type postTransport struct {
 
 var _ graphql.Transport = postTransport{}
 
+// Supports reports whether r is a POST of JSON. transport.POST also rejects a request with an
+// Upgrade header, and gqlgen then responds 400 with no error code and no media type. A server
+// may ignore Upgrade and keep its protocol (RFC 9110, section 7.8), so the gateway does.
+func (t postTransport) Supports(r *http.Request) bool {
+	mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return err == nil && r.Method == http.MethodPost && mediaType == "application/json"
+}
+
 // internalErrorBody is the response when a response cannot be encoded.
 const internalErrorBody = `{"errors":[{"message":"Internal server error.","extensions":{"code":"INTERNAL_SERVER_ERROR"}}],"data":null}`
 
