@@ -38,7 +38,8 @@ php web-example/admin-api/seed.php "$BENCH_STATE/soak.sqlite" >/dev/null
 	ADMIN_API_ADMIN_KEY="$(head -c 18 /dev/urandom | base64)" PHP_CLI_SERVER_WORKERS=8 \
 		exec php -d opcache.enable_cli=1 -S "$BENCH_HOST:$BACKOFFICE_PORT" router.php
 ) >"$BENCH_STATE/backoffice.log" 2>&1 &
-started+=($!)
+backoffice_pid=$!
+started+=("$backoffice_pid")
 wait_port "$BACKOFFICE_PORT"
 BENCH_KEY=$BENCH_KEY start_gateway "http://$BENCH_HOST:$BACKOFFICE_PORT/apis/" Europe/Berlin
 
@@ -77,7 +78,29 @@ done
 last_rate=${SOAK_RATES##* }
 run_step "$last_rate" "$long"
 peak=$(peak_rss_mib "$gateway_pid")
+stop_pid "$gateway_pid"
+
+# The back office alone, at the two highest rates: the dashboard's calls sent straight to it,
+# level by level, as the chain peer of make bench sends them. Its CPU time per page shows how
+# much of the machine the back office needs at each rate, beside the gateway's.
+alone="$BENCH_STATE/soak-alone.md"
+: >"$alone"
+for rate in $(echo "$SOAK_RATES" | tr ' ' '\n' | tail -n 2); do
+	echo "soak: the back office alone at $rate pages/s for $step" >&2
+	UPSTREAM_API_KEY="$BENCH_KEY" taskset -c "$LOAD_CPU" "$BENCH_STATE/load" -peer chain \
+		-url "http://$BENCH_HOST:$BACKOFFICE_PORT" -page dashboard -rate "$rate" -connections "$SOAK_CONNECTIONS" \
+		-duration "$step" -warmup 0 -label "back office alone" -format row \
+		-cpu-pids "$backoffice_pid $(pgrep -P "$backoffice_pid" | tr '\n' ' ')" >>"$alone"
+done
 stop_all
+
+# The cores each of those rates takes, estimated from the CPU times per page: the back office's
+# alone at that rate plus the gateway's in the highest step it answered without errors.
+cores=$(awk -F'|' -v cores="$(nproc)" '
+	FNR == NR { if ($7 + 0 == 0 && $11 + 0 > 0 && $3 + 0 >= best) { best = $3 + 0; step = $2; gateway = $11 + 0 }; next }
+	gateway > 0 && $11 + 0 > 0 { text = text sprintf("%s%d pages/s take %.1f cores", sep, $3, $3 * ($11 + gateway) / 1000); sep = " and " }
+	END { if (text != "") { gsub(/^ +| +$/, "", step); sub(/^dashboard, /, "", step); printf "Estimated from the CPU times per page (the gateway'"'"'s from %s, the highest rate it answered without errors), %s, on a machine of %d cores and without the load generator'"'"'s share.", step, text, cores } }
+' "$rows" "$alone")
 
 shortened=""
 if [ "$SOAK_SCALE" != 1 ]; then
@@ -111,6 +134,18 @@ peak over the whole run (VmHWM) was $peak MiB.
 | step | rate | seconds since start at step end | first sample | highest sample | last sample |
 | --- | --- | --- | --- | --- | --- |
 $(cat "$memory")
+
+The back office alone, with no gateway running: the load generator sends the dashboard's five
+calls straight to it, level by level (\`-peer chain\`), at the two highest rates. Its CPU per
+page counts the \`php -S\` process and its workers. At a rate where the back office's CPU
+time per page and the gateway's together need more than the machine's cores, the gateway
+cannot answer every page, and it turns the excess away with 503 after the queue wait.
+
+| peer and page | rate | pages/s answered | p50 | p99 | errors | upstream calls per page, alone | upstream calls per page, under load | browser round trips per page | CPU per page |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+$(cat "$alone")
+
+$cores
 
 Distinct errors of each step, as the load generator saw them (up to five a step):
 

@@ -100,6 +100,8 @@ type result struct {
 	RoundTrips     int           `json:"round_trips_per_page"`
 	CPUPerPage     time.Duration `json:"cpu_per_page,omitempty"` // of the -cpu-pids processes
 	ErrorSamples   []string      `json:"error_samples,omitempty"`
+
+	callsCounted bool // whether -calls was set, without which the call columns print "-"
 }
 
 func run(o options) (*result, error) {
@@ -162,6 +164,7 @@ func run(o options) (*result, error) {
 		RoundTrips:     driver.roundTrips(),
 		CallsAlone:     probe,
 		ErrorSamples:   samples,
+		callsCounted:   o.callsURL != "",
 	}
 	if res.Label == "" {
 		res.Label = o.peer + " " + o.page
@@ -302,8 +305,12 @@ func (r *result) row() string {
 	if r.Rate > 0 {
 		load = fmt.Sprintf("%d pages/s", r.Rate)
 	}
-	return fmt.Sprintf("| %s | %s | %.0f | %s | %s | %d of %d | %d | %.2f | %d | %s |",
-		r.Label, load, r.PagesPerSecond, ms(r.P50), ms(r.P99), r.Errors, r.Pages, r.CallsAlone, r.CallsPerPage, r.RoundTrips, r.cpuText())
+	alone, underLoad := "-", "-"
+	if r.callsCounted {
+		alone, underLoad = strconv.FormatInt(r.CallsAlone, 10), fmt.Sprintf("%.2f", r.CallsPerPage)
+	}
+	return fmt.Sprintf("| %s | %s | %.0f | %s | %s | %d of %d | %s | %s | %d | %s |",
+		r.Label, load, r.PagesPerSecond, ms(r.P50), ms(r.P99), r.Errors, r.Pages, alone, underLoad, r.RoundTrips, r.cpuText())
 }
 
 // cpuText formats the CPU time per page, or "-" when it was not measured.
@@ -588,9 +595,31 @@ func parallel(fns ...func() error) error {
 	return errors.Join(errs...)
 }
 
-// itemRows is an items answer: lists of lines keyed by order id.
-type itemRows map[string][]struct {
+// itemRows is the payload of an items call: the lines of each order, keyed by order id.
+type itemRows map[string]lineRows
+
+// lineRows are the lines of one order. PHP writes them as an object keyed by position when
+// their keys are not 0, 1, 2 and so on, as after array_filter, so both forms are read.
+type lineRows []lineRow
+
+type lineRow struct {
 	ProductID string `json:"product_id"`
+}
+
+func (r *lineRows) UnmarshalJSON(b []byte) error {
+	var list []lineRow
+	if err := json.Unmarshal(b, &list); err == nil {
+		*r = list
+		return nil
+	}
+	var byKey map[string]lineRow
+	if err := json.Unmarshal(b, &byKey); err != nil {
+		return err
+	}
+	for _, row := range byKey {
+		*r = append(*r, row)
+	}
+	return nil
 }
 
 func (d *connectorDriver) load(ctx context.Context, client *http.Client, customer string) error {
