@@ -223,8 +223,10 @@ func (o *OperationLimits) measure(doc *ast.QueryDocument, op *ast.OperationDefin
 		if key == "" {
 			key = f.Name
 		}
+		merged := rootKeys[key]
 		rootKeys[key] = true
-		if op.Operation == ast.Mutation && f.Name == "login" {
+		// A login merged into an earlier one with its key runs once, so it is one attempt.
+		if op.Operation == ast.Mutation && f.Name == "login" && !merged {
 			// An email that is not a string fails validation later; it still counts as an
 			// attempt, under the empty email.
 			email, _ := m.stringArgument(f, "email")

@@ -167,6 +167,8 @@ func TestLoginEmailFromEveryForm(t *testing.T) {
 		{"variable", `mutation ($e: String!) { ` + strings.Replace(login, "%s", "$e", 1) + ` }`, map[string]any{"e": "ann@example.com"}},
 		{"variable default", `mutation ($e: String! = "ann@example.com") { ` + strings.Replace(login, "%s", "$e", 1) + ` }`, nil},
 		{"variable set over its default", `mutation ($e: String! = "bob@example.com") { ` + strings.Replace(login, "%s", "$e", 1) + ` }`, map[string]any{"e": "ann@example.com"}},
+		{"written five times, merged", `mutation { ` + strings.Repeat(strings.Replace(login, "%s", `"ann@example.com"`, 1)+" ", 5) + ` }`, nil},
+		{"through a fragment, merged", `mutation { ` + strings.Replace(login, "%s", `"ann@example.com"`, 1) + ` ...L } fragment L on Mutation { ` + strings.Replace(login, "%s", `"ann@example.com"`, 1) + ` }`, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
