@@ -227,9 +227,9 @@ $(cat "$many")
 
 The dashboard's upstream chain is three levels (profile and order list; lines and invoices;
 products), so with 5 ms per call a page cannot take less than 15 ms. The benchmark upstream
-answers each call when its latency has passed since the request arrived, within about 0.1 ms:
-it sleeps with nanosleep, because Go's time.Sleep woke it up to a millisecond late on an idle
-machine (0.16 to 0.56 ms late for sleeps of 4.6 to 5 ms, measured here). A caller waits
+responds to each call once its latency has passed since the request arrived, within about
+0.1 ms. It sleeps with nanosleep, because Go's time.Sleep woke it up to a millisecond late on
+an idle machine (0.16 to 0.56 ms late for sleeps of 4.6 to 5 ms, measured here). A caller waits
 longer than that: the upstream's wakeup and loopback come on top, at each level. The rows
 "upstream chain alone" measure the chain as it runs on this machine: the load generator sends
 the dashboard's five calls straight to the benchmark upstream, level by level and with nothing

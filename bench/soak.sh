@@ -95,11 +95,11 @@ done
 stop_all
 
 # The cores each of those rates takes, estimated from the CPU times per page: the back office's
-# alone at that rate plus the gateway's in the highest step it answered without errors.
+# alone at that rate plus the gateway's in the highest step served without errors.
 cores=$(awk -F'|' -v cores="$(nproc)" '
 	FNR == NR { if ($7 + 0 == 0 && $11 + 0 > 0 && $3 + 0 >= best) { best = $3 + 0; step = $2; gateway = $11 + 0 }; next }
 	gateway > 0 && $11 + 0 > 0 { text = text sprintf("%s%d pages/s take %.1f cores", sep, $3, $3 * ($11 + gateway) / 1000); sep = " and " }
-	END { if (text != "") { gsub(/^ +| +$/, "", step); sub(/^dashboard, /, "", step); printf "Estimated from the CPU times per page (the gateway'"'"'s from %s, the highest rate it answered without errors), %s, on a machine of %d cores and without the load generator'"'"'s share.", step, text, cores } }
+	END { if (text != "") { gsub(/^ +| +$/, "", step); sub(/^dashboard, /, "", step); printf "By estimate, %s, on a machine of %d cores. The estimate adds the back office'"'"'s CPU time per page at each rate to the gateway'"'"'s in %s, the highest rate served without errors, and leaves out the load generator.", text, cores, step } }
 ' "$rows" "$alone")
 
 shortened=""
