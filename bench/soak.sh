@@ -80,9 +80,8 @@ run_step "$last_rate" "$long"
 peak=$(peak_rss_mib "$gateway_pid")
 stop_pid "$gateway_pid"
 
-# The back office alone, at the two highest rates: the dashboard's calls sent straight to it,
-# level by level, as the chain peer of make bench sends them. Its CPU time per page shows how
-# much of the machine the back office needs at each rate, beside the gateway's.
+# The back office alone at the two highest rates, sent the dashboard's calls as the chain peer
+# of make bench sends them. Its CPU time per page is its share of the machine at each rate.
 alone="$BENCH_STATE/soak-alone.md"
 : >"$alone"
 for rate in $(echo "$SOAK_RATES" | tr ' ' '\n' | tail -n 2); do

@@ -101,7 +101,8 @@ type result struct {
 	CPUPerPage     time.Duration `json:"cpu_per_page,omitempty"` // of the -cpu-pids processes
 	ErrorSamples   []string      `json:"error_samples,omitempty"`
 
-	callsCounted bool // whether -calls was set, without which the call columns print "-"
+	// callsCounted is true when -calls was set. Without it the call columns print "-".
+	callsCounted bool
 }
 
 func run(o options) (*result, error) {
